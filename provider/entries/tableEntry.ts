@@ -1,0 +1,285 @@
+import { createHash } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
+import { EPostError, FieldFailure, validationError } from "../errors";
+import { editFile, FileTarget, inspectFile } from "../editing/fileEditor";
+import { Line, LineDocument } from "../formats/lineDocument";
+import { checkLayout, Layout, resolveLayout } from "../layout";
+import { debug, warn } from "../log";
+import { checkConnection, describeTarget, SshConnection } from "../transport/connection";
+import { getSession } from "../transport/sshSession";
+import { isUnknown, show } from "../validation/fields";
+import { EntryKind } from "./entryKind";
+
+type Props = Record<string, unknown>;
+
+/** Inputs every E-Post resource takes besides its own fields. */
+const COMMON_INPUTS = ["connection", "layout", "adopt"] as const;
+/** Inputs check derives for the preview: which host, which file, which line. */
+const DERIVED_INPUTS = ["target", "file", "line"] as const;
+
+/** The methods of a dynamic provider, implemented once for every kind of table line. */
+export interface EntryProvider {
+  check(olds: Props, news: Props): Promise<{ inputs: Props; failures: FieldFailure[] }>;
+  diff(
+    id: string,
+    olds: Props,
+    news: Props,
+  ): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }>;
+  create(inputs: Props): Promise<{ id: string; outs: Props }>;
+  read(id: string, props: Props): Promise<{ id: string; props: Props; inputs?: Props }>;
+  update(id: string, olds: Props, news: Props): Promise<{ outs: Props }>;
+  delete(id: string, props: Props): Promise<void>;
+}
+
+interface Found<E> {
+  index: number;
+  entry: E;
+  line: Line;
+}
+
+/** Drops undefined values, which the engine's wire format cannot carry. */
+export function defined(props: Props): Props {
+  const out: Props = {};
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined) continue;
+    out[k] = v !== null && typeof v === "object" && !Array.isArray(v) ? defined(v as Props) : v;
+  }
+  return out;
+}
+
+/** The SHA-256 of a line's bytes: proof on delete that the line is still the one we wrote. */
+export function fingerprintLine(line: Line): string {
+  return createHash("sha256").update(line.bytes).digest("hex");
+}
+
+// Parsing every line for every edit would make a batch of n edits on a file of n lines cost n²
+// parses; lines are immutable and shared between document copies, so each is parsed once.
+const parseCache = new Map<string, WeakMap<Line, { entry: unknown; key: string } | null>>();
+
+function parsed<E>(kind: EntryKind<E>, line: Line): { entry: E; key: string } | null {
+  let cache = parseCache.get(kind.name);
+  if (!cache) {
+    cache = new WeakMap();
+    parseCache.set(kind.name, cache);
+  }
+  let hit = cache.get(line);
+  if (hit === undefined) {
+    const entry = kind.parse(line.text);
+    hit = entry === undefined ? null : { entry, key: kind.key(entry) };
+    cache.set(line, hit);
+  }
+  return hit as { entry: E; key: string } | null;
+}
+
+/** The first line of the document holding the entry with this key (first match wins). */
+export function findEntry<E>(kind: EntryKind<E>, doc: LineDocument, key: string): Found<E> | undefined {
+  const lines = doc.all();
+  for (let i = 0; i < lines.length; i++) {
+    const p = parsed(kind, lines[i]);
+    if (p !== null && p.key === key) return { index: i, entry: p.entry, line: lines[i] };
+  }
+  return undefined;
+}
+
+function hasUnknown(v: unknown): boolean {
+  if (isUnknown(v)) return true;
+  if (Array.isArray(v)) return v.some(hasUnknown);
+  if (v !== null && typeof v === "object") return Object.values(v).some(hasUnknown);
+  return false;
+}
+
+/** Builds the provider for one kind. */
+export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
+  function checkAll(news: Props) {
+    const failures: FieldFailure[] = [
+      ...checkConnection(news.connection),
+      ...checkLayout(news.layout),
+    ];
+    const k = kind.check(news);
+    failures.push(...k.failures);
+    const adopt = news.adopt ?? false;
+    if (!isUnknown(adopt) && typeof adopt !== "boolean") {
+      failures.push({ property: "adopt", reason: `expected true or false, got ${show(adopt)}` });
+    }
+    const allowed = new Set<string>([...COMMON_INPUTS, ...DERIVED_INPUTS, ...kind.fields, "__provider"]);
+    for (const key of Object.keys(news)) {
+      if (!allowed.has(key)) {
+        failures.push({ property: key, reason: `unknown input; ${kind.label} takes ${[...kind.fields].join(", ")}` });
+      }
+    }
+    const inputs: Props = { connection: news.connection, layout: news.layout, ...k.props, adopt };
+    if (failures.length === 0 && !hasUnknown(news.connection) && !hasUnknown(news.layout) && k.entry) {
+      const layout = resolveLayout(news.layout as Layout | undefined);
+      inputs.target = describeTarget(news.connection as SshConnection);
+      inputs.file = layout[kind.role];
+      inputs.line = kind.display(k.entry);
+    }
+    return { inputs: defined(inputs), failures, entry: k.entry };
+  }
+
+  /** The entry and its file, for an operation that will touch the host. */
+  async function open(props: Props): Promise<{ target: FileTarget; where: string }> {
+    const conn = props.connection as SshConnection;
+    const layout = resolveLayout(props.layout as Layout | undefined);
+    const fs = await getSession(conn);
+    const path = layout[kind.role];
+    return {
+      target: { fs, path, encoding: layout.encoding, backupDir: layout.backupDir, keepBackups: layout.keepBackups },
+      where: `${path} on ${describeTarget(conn)}`,
+    };
+  }
+
+  function valid(props: Props): E {
+    const { failures, entry } = checkAll(props);
+    if (failures.length > 0 || !entry) throw validationError(failures);
+    return entry;
+  }
+
+  function idOf(props: Props, entry: E): string {
+    const layout = resolveLayout(props.layout as Layout | undefined);
+    return `${describeTarget(props.connection as SshConnection)}:${layout[kind.role]}#${kind.key(entry)}`;
+  }
+
+  /** State after an operation: the inputs, the entry as it now stands in the file, and extras. */
+  function outsOf(inputs: Props, entry: E, extra: Props): Props {
+    const layout = resolveLayout(inputs.layout as Layout | undefined);
+    const own: Props = {};
+    for (const f of kind.fields) own[f] = inputs[f];
+    return defined({
+      connection: inputs.connection,
+      layout: inputs.layout,
+      adopt: inputs.adopt ?? false,
+      ...own,
+      ...kind.toProps(entry),
+      target: describeTarget(inputs.connection as SshConnection),
+      file: layout[kind.role],
+      line: kind.display(entry),
+      ...extra,
+    });
+  }
+
+  /** Writes the entry: adopts an identical line, rewrites a same-key line if allowed, or inserts. */
+  function put(entry: E, where: string, adopt: boolean, previousKey?: string) {
+    return (doc: LineDocument): { fingerprint: string; adopted: boolean } => {
+      const found = findEntry(kind, doc, previousKey ?? kind.key(entry));
+      if (found) {
+        if (kind.same(found.entry, entry)) {
+          return { fingerprint: fingerprintLine(found.line), adopted: true };
+        }
+        if (!adopt) {
+          throw new EPostError(
+            "EPOST_CONFLICT",
+            `${where}: line ${found.index + 1} already holds the ${kind.label} ` +
+              `${JSON.stringify(kind.display(found.entry))}, which differs from the wanted ` +
+              `${JSON.stringify(kind.display(entry))}. Set adopt: true to take that line over and ` +
+              `rewrite it, or change the line by hand first.`,
+          );
+        }
+        doc.replace(found.index, kind.render(entry));
+        return { fingerprint: fingerprintLine(doc.line(found.index)), adopted: true };
+      }
+      const at = kind.insertAt(doc);
+      doc.insert(at, kind.render(entry));
+      return { fingerprint: fingerprintLine(doc.line(at)), adopted: false };
+    };
+  }
+
+  return {
+    async check(_olds, news) {
+      const { inputs, failures } = checkAll(news);
+      return { inputs, failures };
+    },
+
+    async diff(_id, olds, news) {
+      const changed: string[] = [];
+      for (const f of [...kind.fields, "adopt"]) {
+        if (!isDeepStrictEqual(olds[f], news[f])) changed.push(f);
+      }
+      const replaces: string[] = [];
+      const oc = (olds.connection ?? {}) as Props;
+      const nc = (news.connection ?? {}) as Props;
+      if (hasUnknown(nc)) {
+        replaces.push("connection");
+      } else {
+        for (const f of ["host", "port", "username", "hostKey"]) {
+          if (!isDeepStrictEqual(oc[f] ?? (f === "port" ? 22 : undefined), nc[f] ?? (f === "port" ? 22 : undefined))) {
+            replaces.push("connection");
+            break;
+          }
+        }
+        if (!replaces.includes("connection") && !isDeepStrictEqual(oc, nc)) changed.push("connection");
+      }
+      if (hasUnknown(news.layout) || (news.file !== undefined && olds.file !== news.file)) {
+        replaces.push("layout");
+      } else if (!isDeepStrictEqual(olds.layout, news.layout)) {
+        changed.push("layout");
+      }
+      const newKnown = kind.keyFields.every((f) => !hasUnknown(news[f]));
+      if (!newKnown) {
+        replaces.push(...kind.keyFields);
+      } else {
+        const oldKey = kind.key(kind.fromProps(olds));
+        const newKey = kind.key(kind.fromProps({ ...olds, ...news }));
+        if (oldKey !== newKey) replaces.push(...kind.keyFields.filter((f) => !isDeepStrictEqual(olds[f], news[f])));
+      }
+      const all = [...new Set([...changed, ...replaces])];
+      return { changes: all.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+    },
+
+    async create(inputs) {
+      const entry = valid(inputs);
+      const { target, where } = await open(inputs);
+      const result = await editFile(target, put(entry, where, inputs.adopt === true));
+      debug("entry", `${kind.label} ${kind.key(entry)} ${result.adopted ? "adopted" : "added"} in ${where}`);
+      return { id: idOf(inputs, entry), outs: outsOf(inputs, entry, result) };
+    },
+
+    async read(id, props) {
+      const stored = kind.fromProps(props);
+      const { target } = await open(props);
+      const found = await inspectFile(target, (doc) => findEntry(kind, doc, kind.key(stored)));
+      if (!found) {
+        return { id: "", props: {} };
+      }
+      const outs = outsOf(props, found.entry, {
+        fingerprint: fingerprintLine(found.line),
+        adopted: props.adopted ?? false,
+      });
+      const inputs: Props = {};
+      for (const k of [...COMMON_INPUTS, ...DERIVED_INPUTS, ...kind.fields]) {
+        if (outs[k] !== undefined) inputs[k] = outs[k];
+      }
+      return { id, props: outs, inputs };
+    },
+
+    async update(_id, olds, news) {
+      const entry = valid(news);
+      const { target, where } = await open(news);
+      const oldKey = kind.key(kind.fromProps(olds));
+      const result = await editFile(target, put(entry, where, true, oldKey));
+      return { outs: outsOf(news, entry, { ...result, adopted: olds.adopted ?? result.adopted }) };
+    },
+
+    async delete(_id, props) {
+      const entry = kind.fromProps(props);
+      const { target, where } = await open(props);
+      const outcome = await editFile(target, (doc) => {
+        const found = findEntry(kind, doc, kind.key(entry));
+        if (!found) return "gone";
+        if (fingerprintLine(found.line) !== props.fingerprint) return `changed:${found.index + 1}`;
+        doc.remove(found.index);
+        return "removed";
+      });
+      if (outcome === "gone") {
+        debug("entry", `${kind.label} ${kind.key(entry)} was already gone from ${where}`);
+      } else if (outcome.startsWith("changed:")) {
+        warn(
+          "entry",
+          `${where}: line ${outcome.slice(8)} (${kind.label} ${kind.key(entry)}) was changed by hand ` +
+            `since it was last deployed or refreshed, so it was left in place; run "pulumi refresh" ` +
+            `to see it, and remove it by hand if it should go`,
+        );
+      }
+    },
+  };
+}

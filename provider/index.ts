@@ -1,0 +1,13 @@
+export { EPostError, errorCode } from "./errors";
+export type { EPostErrorCode, FieldFailure } from "./errors";
+export type { Layout } from "./layout";
+export type { SshConnection } from "./transport/connection";
+export type { EPostCommonArgs, EPostConnectionArgs, EPostLayoutArgs } from "./resources/common";
+export { EPostAlias, epostAliasProvider } from "./resources/epostAlias";
+export type { EPostAliasArgs } from "./resources/epostAlias";
+export { EPostGatewayRoute, epostGatewayRouteProvider } from "./resources/epostGatewayRoute";
+export type { EPostGatewayAuthArgs, EPostGatewayRouteArgs } from "./resources/epostGatewayRoute";
+export { EPostRelayTrust, epostRelayTrustProvider } from "./resources/epostRelayTrust";
+export type { EPostRelayTrustArgs } from "./resources/epostRelayTrust";
+export { EPostHostsEntry, epostHostsEntryProvider } from "./resources/epostHostsEntry";
+export type { EPostHostsEntryArgs } from "./resources/epostHostsEntry";

@@ -1,0 +1,90 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** How to reach the E-Post host over SSH. Secrets are stored encrypted in state. */
+export interface EPostConnectionArgs {
+  /** Host name or IP address of the Windows server running OpenSSH. */
+  host: pulumi.Input<string>;
+  /** SSH port. Default 22. */
+  port?: pulumi.Input<number>;
+  /** Windows account to log in as; it needs write access to E-Post's install folder. */
+  username: pulumi.Input<string>;
+  /** Private key (OpenSSH or PEM); pass it as a secret. One of privateKey and password is required. */
+  privateKey?: pulumi.Input<string>;
+  /** Passphrase of an encrypted private key; pass it as a secret. */
+  passphrase?: pulumi.Input<string>;
+  /** Password; pass it as a secret. */
+  password?: pulumi.Input<string>;
+  /**
+   * The server's host key fingerprint, `SHA256:<base64>` as `ssh-keygen -lf` prints it. Required:
+   * a server presenting another key is refused, with both fingerprints in the message.
+   */
+  hostKey: pulumi.Input<string>;
+}
+
+/** Where E-Post's files are on the host. Every field is optional. */
+export interface EPostLayoutArgs {
+  /** E-Post's install folder. Default `C:/Program Files/EPOST/MS`. */
+  installDir?: pulumi.Input<string>;
+  /** gateway.dat. Default `<installDir>/gateway.dat`. */
+  gatewayFile?: pulumi.Input<string>;
+  /** effect.dat. Default `<installDir>/effect.dat`. */
+  effectFile?: pulumi.Input<string>;
+  /** The alias table (`alias<TAB>address` lines). Default `<installDir>/alias.dat`. */
+  aliasFile?: pulumi.Input<string>;
+  /** The Windows hosts file. Default `C:/Windows/System32/drivers/etc/hosts`. */
+  hostsFile?: pulumi.Input<string>;
+  /** Encoding of these files. Default `cp932`. */
+  encoding?: pulumi.Input<string>;
+  /** Folder for timestamped backups. Default `<installDir>/epost-hybrid-backup`. */
+  backupDir?: pulumi.Input<string>;
+  /** How many backups of each file to keep. Default 10. */
+  keepBackups?: pulumi.Input<number>;
+}
+
+/** Inputs shared by every E-Post resource. */
+export interface EPostCommonArgs {
+  /** The E-Post host. The whole object is stored as a secret. */
+  connection: pulumi.Input<EPostConnectionArgs>;
+  /** Where the files are; defaults suit a standard install. */
+  layout?: pulumi.Input<EPostLayoutArgs>;
+  /**
+   * Take over an existing line with the same key but other content, and rewrite it. Without it,
+   * such a line makes create fail with the file and line number. An identical line is always
+   * taken over without this. Default false.
+   */
+  adopt?: pulumi.Input<boolean>;
+}
+
+/**
+ * A dynamic provider that holds only a kind name. Each method loads the installed implementation
+ * when called, from the program's own dependencies, so nothing else is serialized into state.
+ */
+export function thinProvider(kind: string): pulumi.dynamic.ResourceProvider {
+  const impl = () => {
+    // Resolved from the program folder (the provider process's working directory): there the
+    // package is either a dependency or, in this repository, the package itself.
+    const { createRequire } = require("node:module");
+    const { join } = require("node:path");
+    const load = createRequire(join(process.cwd(), "package.json"));
+    return load("epost-hybrid/runtime").providers[kind];
+  };
+  return {
+    check: (olds, news) => impl().check(olds, news),
+    diff: (id, olds, news) => impl().diff(id, olds, news),
+    create: (inputs) => impl().create(inputs),
+    read: (id, props) => impl().read(id, props),
+    update: (id, olds, news) => impl().update(id, olds, news),
+    delete: (id, props) => impl().delete(id, props),
+  };
+}
+
+/** Merges secret output names into resource options. */
+export function withSecretOutputs(
+  opts: pulumi.CustomResourceOptions | undefined,
+  names: string[],
+): pulumi.CustomResourceOptions {
+  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...names] };
+}
+
+/** The module part of the resources' type tokens: `pulumi-nodejs:dynamic/epost:<Type>`. */
+export const TYPE_MODULE = "epost";

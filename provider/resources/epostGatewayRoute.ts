@@ -1,0 +1,70 @@
+import * as pulumi from "@pulumi/pulumi";
+import { EPostCommonArgs, thinProvider, TYPE_MODULE, withSecretOutputs } from "./common";
+
+/** The provider of {@link EPostGatewayRoute}. */
+export const epostGatewayRouteProvider: pulumi.dynamic.ResourceProvider = thinProvider("gateway");
+
+/** Authentication option of a gateway route. */
+export interface EPostGatewayAuthArgs {
+  /** Method token written before the data, e.g. `1XOAUTH2` (the digit's meaning is not published). */
+  scheme: pulumi.Input<string>;
+  /** The authentication data E-Post expects after the method; secret. */
+  data: pulumi.Input<string>;
+}
+
+/** Inputs of {@link EPostGatewayRoute}. */
+export interface EPostGatewayRouteArgs extends EPostCommonArgs {
+  /** Recipient domain the route applies to. Default `*` (any). Part of the key. */
+  recipientDomain?: pulumi.Input<string>;
+  /** Envelope sender the route applies to; one address per line, no wildcard. Part of the key. */
+  sender?: pulumi.Input<string>;
+  /** Host to hand the mail to, e.g. `example-jp.mail.protection.outlook.com`. */
+  smartHost: pulumi.Input<string>;
+  /** Port on the smart host. Default 25 (SMTP relay); XOAUTH2 submission uses 587. */
+  port?: pulumi.Input<number>;
+  /** Authentication option; stored as a secret. */
+  auth?: pulumi.Input<EPostGatewayAuthArgs>;
+}
+
+/**
+ * One gateway.dat line (Mail Control → サーバー設定 → テーブル編集):
+ * `<recipientDomain>[|<sender>],<smartHost>[|<scheme>|<data>],<port>`. A new line goes before
+ * the first catch-all `*,...` line, since the first matching line wins.
+ */
+export class EPostGatewayRoute extends pulumi.dynamic.Resource {
+  declare readonly recipientDomain: pulumi.Output<string>;
+  declare readonly sender: pulumi.Output<string | undefined>;
+  declare readonly smartHost: pulumi.Output<string>;
+  declare readonly port: pulumi.Output<number>;
+  declare readonly auth: pulumi.Output<{ scheme: string; data: string } | undefined>;
+  /** `user@host:port` of the E-Post host. */
+  declare readonly target: pulumi.Output<string>;
+  /** The file's path on the host. */
+  declare readonly file: pulumi.Output<string>;
+  /** The line as written, with the authentication data masked. */
+  declare readonly line: pulumi.Output<string>;
+  /** SHA-256 of the line's bytes; secret, since the line may hold authentication data. */
+  declare readonly fingerprint: pulumi.Output<string>;
+  /** True when create took over a line that was already there. */
+  declare readonly adopted: pulumi.Output<boolean>;
+
+  constructor(name: string, args: EPostGatewayRouteArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      epostGatewayRouteProvider,
+      name,
+      {
+        ...args,
+        connection: pulumi.secret(args.connection),
+        auth: args.auth === undefined ? undefined : pulumi.secret(args.auth),
+        target: undefined,
+        file: undefined,
+        line: undefined,
+        fingerprint: undefined,
+        adopted: undefined,
+      },
+      withSecretOutputs(opts, ["connection", "auth", "fingerprint"]),
+      TYPE_MODULE,
+      "GatewayRoute",
+    );
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * The implementation the resources' serialized providers load at run time.
+ *
+ * A provider object stored in stack state holds nothing but a `require` of this module and a
+ * kind name, so refresh and destroy of old state run the code installed today, and no client,
+ * secret or path is frozen into state. Everything stored in state by an earlier version must
+ * stay readable by this one.
+ */
+import { aliasKind } from "./entries/aliasKind";
+import { gatewayRouteKind } from "./entries/gatewayRouteKind";
+import { hostsKind } from "./entries/hostsKind";
+import { relayTrustKind } from "./entries/relayTrustKind";
+import { EntryProvider, entryProvider } from "./entries/tableEntry";
+
+/** Providers by kind name; the names are stored in state and never change. */
+export const providers: Record<string, EntryProvider> = {
+  alias: entryProvider(aliasKind),
+  gateway: entryProvider(gatewayRouteKind),
+  effect: entryProvider(relayTrustKind),
+  hosts: entryProvider(hostsKind),
+};

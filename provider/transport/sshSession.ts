@@ -1,0 +1,393 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Client, ConnectConfig, SFTPWrapper } from "ssh2";
+import { EPostError } from "../errors";
+import { debug, warn } from "../log";
+import { DEFAULT_SSH_PORT, SshConnection, describeTarget } from "./connection";
+import { RemoteFs } from "./remoteFs";
+
+/** Limits of our own: the engine gives dynamic resources no timeouts or retries. */
+export interface SshTuning {
+  /** Time allowed for TCP connect plus SSH handshake and login, per attempt. */
+  readyTimeoutMs: number;
+  /** Connection attempts before giving up on network errors. */
+  attempts: number;
+  /** Delay before the second attempt; doubled for each further one. */
+  retryDelayMs: number;
+  /** A session unused this long is closed. */
+  idleMs: number;
+}
+
+export const DEFAULT_TUNING: SshTuning = {
+  readyTimeoutMs: 20_000,
+  attempts: 3,
+  retryDelayMs: 1_000,
+  idleMs: 30_000,
+};
+
+const SFTP_NO_SUCH_FILE = 2;
+const CHUNK = 32 * 1024;
+
+/** The OpenSSH form of a host key fingerprint: `SHA256:` and unpadded base64. */
+export function fingerprintOf(key: Buffer): string {
+  return "SHA256:" + createHash("sha256").update(key).digest("base64").replace(/=+$/, "");
+}
+
+function sameFingerprint(a: string, b: string): boolean {
+  const x = Buffer.from(a.replace(/=+$/, ""));
+  const y = Buffer.from(b.replace(/=+$/, ""));
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * One SSH connection with its SFTP channel, shared by every resource on the same host in this
+ * provider process.
+ */
+export class SshSession implements RemoteFs {
+  readonly target: string;
+  private readonly client: Client;
+  private readonly sftp: SFTPWrapper;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private busy = 0;
+  private closed = false;
+  private warnedRename = false;
+  private readonly onClose: () => void;
+  private readonly idleMs: number;
+
+  constructor(target: string, client: Client, sftp: SFTPWrapper, idleMs: number, onClose: () => void) {
+    this.target = target;
+    this.client = client;
+    this.sftp = sftp;
+    this.idleMs = idleMs;
+    this.onClose = onClose;
+    client.on("close", () => this.markClosed());
+    client.on("error", (err) => {
+      debug("ssh", `${target}: connection error: ${err.message}`);
+      this.markClosed();
+    });
+    this.armIdle();
+  }
+
+  /** True once the connection has ended; the pool then opens a new one. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Ends the connection. */
+  close(): void {
+    if (!this.closed) {
+      this.client.end();
+      this.markClosed();
+    }
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.onClose();
+  }
+
+  private armIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.busy > 0 || this.closed) return;
+    this.idleTimer = setTimeout(() => {
+      debug("ssh", `${this.target}: closing idle connection`);
+      this.close();
+    }, this.idleMs);
+    this.idleTimer.unref();
+  }
+
+  private async op<T>(name: string, path: string, fn: (cb: (err: any, v?: T) => void) => void): Promise<T> {
+    if (this.closed) {
+      throw new EPostError("EPOST_TRANSPORT", `sftp ${name} ${path} on ${this.target}: the connection is closed`);
+    }
+    this.busy++;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        fn((err, v) => (err ? reject(err) : resolve(v as T)));
+      });
+    } finally {
+      this.busy--;
+      this.armIdle();
+    }
+  }
+
+  private fail(name: string, path: string, err: unknown): EPostError {
+    const msg = err instanceof Error ? err.message : String(err);
+    return new EPostError("EPOST_TRANSPORT", `sftp ${name} ${path} on ${this.target} failed: ${msg}`, {
+      cause: err,
+    });
+  }
+
+  async readFile(path: string): Promise<Buffer | undefined> {
+    try {
+      return await this.op<Buffer>("read", path, (cb) => this.sftp.readFile(path, cb));
+    } catch (err: any) {
+      if (err?.code === SFTP_NO_SUCH_FILE) return undefined;
+      throw this.fail("read", path, err);
+    }
+  }
+
+  async mtimeMs(path: string): Promise<number | undefined> {
+    try {
+      const st = await this.op<any>("stat", path, (cb) => this.sftp.stat(path, cb));
+      return st.mtime * 1000;
+    } catch (err: any) {
+      if (err?.code === SFTP_NO_SUCH_FILE) return undefined;
+      throw this.fail("stat", path, err);
+    }
+  }
+
+  async createExclusive(path: string, data: Buffer): Promise<boolean> {
+    let handle: Buffer;
+    try {
+      handle = await this.op<Buffer>("open", path, (cb) => this.sftp.open(path, "wx", cb));
+    } catch (err) {
+      // Servers answer an O_EXCL clash with a generic failure, so look before deciding.
+      if ((await this.mtimeMs(path)) !== undefined) return false;
+      throw this.fail("create", path, err);
+    }
+    await this.writeAndClose(path, handle, data);
+    return true;
+  }
+
+  async writeFile(path: string, data: Buffer): Promise<void> {
+    let handle: Buffer;
+    try {
+      handle = await this.op<Buffer>("open", path, (cb) => this.sftp.open(path, "w", cb));
+    } catch (err) {
+      throw this.fail("open", path, err);
+    }
+    await this.writeAndClose(path, handle, data);
+  }
+
+  private async writeAndClose(path: string, handle: Buffer, data: Buffer): Promise<void> {
+    try {
+      for (let pos = 0; pos < data.length; pos += CHUNK) {
+        const len = Math.min(CHUNK, data.length - pos);
+        await this.op<void>("write", path, (cb) => this.sftp.write(handle, data, pos, len, pos, cb));
+      }
+      if ((this.sftp as any)._extensions?.["fsync@openssh.com"] === "1") {
+        await this.op<void>("fsync", path, (cb) => this.sftp.ext_openssh_fsync(handle, cb));
+      }
+    } catch (err) {
+      throw this.fail("write", path, err);
+    } finally {
+      await this.op<void>("close", path, (cb) => this.sftp.close(handle, cb)).catch(() => undefined);
+    }
+  }
+
+  async replace(from: string, to: string): Promise<void> {
+    if ((this.sftp as any)._extensions?.["posix-rename@openssh.com"] === "1") {
+      try {
+        await this.op<void>("rename", to, (cb) => this.sftp.ext_openssh_rename(from, to, cb));
+        return;
+      } catch (err) {
+        throw this.fail("posix-rename", `${from} -> ${to}`, err);
+      }
+    }
+    // Without posix-rename a plain SFTP rename refuses an existing target. Move the original
+    // aside first so that at every moment one complete version of the file exists on disk.
+    if (!this.warnedRename) {
+      warn("sftp", `${this.target} has no posix-rename; replacing files in two renames`);
+      this.warnedRename = true;
+    }
+    const aside = `${to}.epost-hybrid-old-${process.pid}-${Date.now()}`;
+    const existed = (await this.mtimeMs(to)) !== undefined;
+    try {
+      if (existed) await this.op<void>("rename", to, (cb) => this.sftp.rename(to, aside, cb));
+      await this.op<void>("rename", to, (cb) => this.sftp.rename(from, to, cb));
+    } catch (err) {
+      if (existed && (await this.mtimeMs(to)) === undefined) {
+        await this.op<void>("rename", to, (cb) => this.sftp.rename(aside, to, cb)).catch(() => undefined);
+      }
+      throw this.fail("rename", `${from} -> ${to}`, err);
+    }
+    if (existed) await this.remove(aside);
+  }
+
+  async remove(path: string): Promise<void> {
+    try {
+      await this.op<void>("unlink", path, (cb) => this.sftp.unlink(path, cb));
+    } catch (err: any) {
+      if (err?.code === SFTP_NO_SUCH_FILE) return;
+      throw this.fail("unlink", path, err);
+    }
+  }
+
+  async ensureDir(path: string): Promise<void> {
+    if ((await this.mtimeMs(path)) !== undefined) return;
+    try {
+      await this.op<void>("mkdir", path, (cb) => this.sftp.mkdir(path, cb));
+    } catch (err) {
+      if ((await this.mtimeMs(path)) !== undefined) return;
+      throw this.fail("mkdir", path, err);
+    }
+  }
+
+  async list(dir: string): Promise<string[]> {
+    try {
+      const entries = await this.op<any[]>("readdir", dir, (cb) => this.sftp.readdir(dir, cb));
+      return entries.map((e) => e.filename as string);
+    } catch (err: any) {
+      if (err?.code === SFTP_NO_SUCH_FILE) return [];
+      throw this.fail("readdir", dir, err);
+    }
+  }
+}
+
+const pool = new Map<string, Promise<SshSession>>();
+
+function poolKey(conn: SshConnection): string {
+  // Credentials are part of the key so that two stacks with different accounts never share a
+  // login; they are hashed so the key can appear in no log.
+  const secret = createHash("sha256")
+    .update(conn.privateKey ?? "")
+    .update("\0")
+    .update(conn.password ?? "")
+    .digest("hex");
+  return `${describeTarget(conn)}|${conn.hostKey}|${secret}`;
+}
+
+/**
+ * The shared session for a host, connecting on first use. One connection per host and account
+ * per provider process, however many resources use it.
+ */
+export function getSession(conn: SshConnection, tuning: SshTuning = DEFAULT_TUNING): Promise<SshSession> {
+  const key = poolKey(conn);
+  const existing = pool.get(key);
+  if (existing) {
+    return existing.then((s) => {
+      if (!s.isClosed) return s;
+      if (pool.get(key) === existing) pool.delete(key);
+      return getSession(conn, tuning);
+    });
+  }
+  const created = connectWithRetry(conn, tuning, () => {
+    if (pool.get(key) === created) pool.delete(key);
+  });
+  pool.set(key, created);
+  created.catch(() => {
+    if (pool.get(key) === created) pool.delete(key);
+  });
+  return created;
+}
+
+/** Closes every pooled session, e.g. at the end of a test. */
+export async function closeAllSessions(): Promise<void> {
+  const sessions = [...pool.values()];
+  pool.clear();
+  for (const s of sessions) {
+    try {
+      (await s).close();
+    } catch {
+      // a session that never connected has nothing to close
+    }
+  }
+}
+
+/** How many sessions are open or opening; tests use it to check connection reuse. */
+export function openSessionCount(): number {
+  return pool.size;
+}
+
+let logins = 0;
+
+/** How many SSH logins this process has made; tests use it to check connection reuse. */
+export function loginCount(): number {
+  return logins;
+}
+
+async function connectWithRetry(
+  conn: SshConnection,
+  tuning: SshTuning,
+  onClose: () => void,
+): Promise<SshSession> {
+  const target = describeTarget(conn);
+  let delay = tuning.retryDelayMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectOnce(conn, tuning, onClose);
+    } catch (err) {
+      const e = err as EPostError;
+      const retryable = e.code === "EPOST_TRANSPORT" && (e as any).retryable === true;
+      if (!retryable || attempt >= tuning.attempts) throw err;
+      debug("ssh", `${target}: attempt ${attempt}/${tuning.attempts} failed (${e.message}); retrying`);
+      await new Promise((r) => setTimeout(r, delay));
+      delay *= 2;
+    }
+  }
+}
+
+function connectOnce(conn: SshConnection, tuning: SshTuning, onClose: () => void): Promise<SshSession> {
+  const { Client: SshClient } = require("ssh2") as typeof import("ssh2");
+  const target = describeTarget(conn);
+  return new Promise<SshSession>((resolve, reject) => {
+    const client = new SshClient();
+    let received: string | undefined;
+    let settled = false;
+    const settle = (err: EPostError | undefined, session?: SshSession) => {
+      if (settled) return;
+      settled = true;
+      if (err) {
+        client.end();
+        reject(err);
+      } else {
+        resolve(session!);
+      }
+    };
+    const config: ConnectConfig = {
+      host: conn.host,
+      port: conn.port ?? DEFAULT_SSH_PORT,
+      username: conn.username,
+      readyTimeout: tuning.readyTimeoutMs,
+      hostVerifier: (key: Buffer) => {
+        received = fingerprintOf(key);
+        return sameFingerprint(received, conn.hostKey);
+      },
+    };
+    if (conn.privateKey) config.privateKey = conn.privateKey;
+    if (conn.passphrase) config.passphrase = conn.passphrase;
+    if (conn.password) config.password = conn.password;
+    client.on("ready", () => {
+      logins++;
+      debug("ssh", `${target}: connected`);
+      client.sftp((err, sftp) => {
+        if (err) {
+          settle(new EPostError("EPOST_TRANSPORT", `${target}: cannot open SFTP: ${err.message}`));
+          return;
+        }
+        settle(undefined, new SshSession(target, client, sftp, tuning.idleMs, onClose));
+      });
+    });
+    client.on("error", (err: Error & { level?: string; code?: string }) => {
+      if (received !== undefined && !sameFingerprint(received, conn.hostKey)) {
+        settle(
+          new EPostError(
+            "EPOST_HOST_KEY",
+            `${target}: host key mismatch; expected ${conn.hostKey}, received ${received}. ` +
+              `If the server's key really changed, check it on the server ("ssh-keygen -lf" of ` +
+              `its host key) and update connection.hostKey.`,
+          ),
+        );
+        return;
+      }
+      if (err.level === "client-authentication") {
+        settle(
+          new EPostError(
+            "EPOST_TRANSPORT",
+            `${target}: login refused for "${conn.username}"; check the private key or password`,
+          ),
+        );
+        return;
+      }
+      const e = new EPostError("EPOST_TRANSPORT", `${target}: cannot connect: ${err.message}`, {
+        cause: err,
+      });
+      (e as any).retryable = true;
+      settle(e);
+    });
+    client.connect(config);
+  });
+}
