@@ -106,6 +106,13 @@ build() {
   mv -f "${bin_dir}/pulumi.tmp" "${bin_dir}/pulumi"
 }
 
+mkdir -p "${cache_dir}"
+if command -v flock >/dev/null 2>&1; then
+  # Serialise concurrent runs sharing one cache folder.
+  exec 9>"${cache_dir}/.lock"
+  flock 9
+fi
+
 if [[ "${PULUMI_FORCE_REBUILD:-0}" != 1 ]] && is_current; then
   log "cached ${PULUMI_GO_VERSION} binaries found in ${bin_dir}"
 else

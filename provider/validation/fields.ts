@@ -98,10 +98,11 @@ export function checkAddress(
     return `${show(value)} has a local part of ${local.length} characters; at most ${MAX_LOCAL} are allowed`;
   }
   const wildcard = opts.allowWildcard === true && local === "*";
-  if (!wildcard && !/^[A-Za-z0-9!#$%&'*+/=?^_`{}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{}~-]+)*$/.test(local)) {
+  // "*" is legal in RFC 5321 but means "any" to E-Post, so it is only accepted as a wildcard.
+  if (!wildcard && !/^[A-Za-z0-9!#$%&'+/=?^_`{}~-]+(?:\.[A-Za-z0-9!#$%&'+/=?^_`{}~-]+)*$/.test(local)) {
     return (
       `${show(value)} has an invalid local part ${show(local)}: use letters, digits and ` +
-      `!#$%&'*+/=?^_\`{}~- separated by single dots, with no spaces`
+      `!#$%&'+/=?^_\`{}~- separated by single dots, with no spaces`
     );
   }
   const domainProblem = checkDomain(domain);
