@@ -6,11 +6,7 @@
  * `code`, and callers recognise errors with {@link errorCode} instead.
  */
 export type EPostErrorCode =
-  | "EPOST_VALIDATION"
-  | "EPOST_TRANSPORT"
-  | "EPOST_PARSE"
-  | "EPOST_CONFLICT"
-  | "EPOST_HOST_KEY";
+  "EPOST_VALIDATION" | "EPOST_TRANSPORT" | "EPOST_PARSE" | "EPOST_CONFLICT" | "EPOST_HOST_KEY";
 
 /** An error with a stable code that survives serialization and process boundaries. */
 export class EPostError extends Error {
@@ -26,7 +22,7 @@ export class EPostError extends Error {
 /** The `code` of an error raised by this package, or undefined for any other value. */
 export function errorCode(err: unknown): EPostErrorCode | undefined {
   if (typeof err === "object" && err !== null && "code" in err) {
-    const code = (err as { code: unknown }).code;
+    const code = err.code;
     if (typeof code === "string" && code.startsWith("EPOST_")) {
       return code as EPostErrorCode;
     }

@@ -44,7 +44,14 @@ export const DEFAULT_HOSTS_FILE = "C:/Windows/System32/drivers/etc/hosts";
 export const DEFAULT_ENCODING = "cp932";
 export const DEFAULT_KEEP_BACKUPS = 10;
 
-const PATH_FIELDS = ["installDir", "gatewayFile", "effectFile", "aliasFile", "hostsFile", "backupDir"] as const;
+const PATH_FIELDS = [
+  "installDir",
+  "gatewayFile",
+  "effectFile",
+  "aliasFile",
+  "hostsFile",
+  "backupDir",
+] as const;
 
 /**
  * Maps a path to what Windows OpenSSH's SFTP server expects: `C:\x` and `C:/x` become `/C:/x`.

@@ -125,7 +125,7 @@ function enqueue<T>(target: FileTarget, edit: Edit<T>, readOnly: boolean): Promi
   const queue = q;
   return new Promise<T>((resolve, reject) => {
     queue.pending.push({
-      edit: edit as Edit<unknown>,
+      edit: edit,
       readOnly,
       resolve: resolve as (v: unknown) => void,
       reject,
@@ -186,7 +186,11 @@ async function runBatch(target: FileTarget, batch: Pending[]): Promise<void> {
   });
 }
 
-async function readModifyWrite(target: FileTarget, batch: Pending[], writes: boolean): Promise<Outcome[]> {
+async function readModifyWrite(
+  target: FileTarget,
+  batch: Pending[],
+  writes: boolean,
+): Promise<Outcome[]> {
   const { fs, path } = target;
   let original = await fs.readFile(path);
   stats.reads++;
@@ -259,7 +263,12 @@ async function backupOnce(target: FileTarget, content: Buffer): Promise<void> {
   stats.backups++;
   debug("file", `${fs.target}:${path} backed up to ${file}`);
   const ours = (await fs.list(backupDir))
-    .filter((n) => n.startsWith(`${name}.`) && n.endsWith(".bak") && /^\d{8}T\d{9}Z$/.test(n.slice(name.length + 1, -4)))
+    .filter(
+      (n) =>
+        n.startsWith(`${name}.`) &&
+        n.endsWith(".bak") &&
+        /^\d{8}T\d{9}Z$/.test(n.slice(name.length + 1, -4)),
+    )
     .sort();
   for (const old of ours.slice(0, Math.max(0, ours.length - target.keepBackups))) {
     await fs.remove(`${backupDir}/${old}`);

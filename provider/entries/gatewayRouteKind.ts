@@ -27,7 +27,10 @@ function checkAuth(auth: unknown, failures: FieldFailure[]): boolean {
   if (auth === undefined || auth === null) return true;
   if (isUnknown(auth)) return false;
   if (typeof auth !== "object" || Array.isArray(auth)) {
-    failures.push({ property: "auth", reason: "expected { scheme, data } (the value is secret and not shown)" });
+    failures.push({
+      property: "auth",
+      reason: "expected { scheme, data } (the value is secret and not shown)",
+    });
     return true;
   }
   const a = auth as Record<string, unknown>;
@@ -42,7 +45,11 @@ function checkAuth(auth: unknown, failures: FieldFailure[]): boolean {
   if (isUnknown(a.data)) known = false;
   else {
     const reason = checkToken(a.data, "auth.data", MAX_AUTH_DATA);
-    if (reason) failures.push({ property: "auth.data", reason: `${reason} (the value is secret and not shown)` });
+    if (reason)
+      failures.push({
+        property: "auth.data",
+        reason: `${reason} (the value is secret and not shown)`,
+      });
   }
   for (const k of Object.keys(a)) {
     if (k !== "scheme" && k !== "data") {
@@ -70,7 +77,8 @@ export const gatewayRouteKind: EntryKind<GatewayRule> = {
     if (isUnknown(recipientDomain)) known = false;
     else if (recipientDomain !== "*") {
       const reason = checkDomain(recipientDomain);
-      if (reason) failures.push({ property: "recipientDomain", reason: `${reason}, or "*" for any domain` });
+      if (reason)
+        failures.push({ property: "recipientDomain", reason: `${reason}, or "*" for any domain` });
     }
     if (isUnknown(news.sender)) known = false;
     else if (news.sender !== undefined && news.sender !== null) {
@@ -87,7 +95,11 @@ export const gatewayRouteKind: EntryKind<GatewayRule> = {
       const h = news.smartHost;
       const isIp = typeof h === "string" && parseIPv4(h) !== undefined;
       const reason = isIp ? checkIPv4(h) : checkHostname(h);
-      if (reason) failures.push({ property: "smartHost", reason: `${reason}; use a host name or IPv4 address` });
+      if (reason)
+        failures.push({
+          property: "smartHost",
+          reason: `${reason}; use a host name or IPv4 address`,
+        });
     }
     if (isUnknown(port)) known = false;
     else {

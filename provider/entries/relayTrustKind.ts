@@ -24,9 +24,15 @@ import { EntryKind } from "./entryKind";
 export type SourceKind = "address" | "ip" | "wildcard" | "cidr" | "domain" | "catchAll";
 
 /** Classifies a source, or explains why it is not one. */
-export function classifySource(source: unknown): { kind?: SourceKind; reason?: string; width?: number } {
+export function classifySource(source: unknown): {
+  kind?: SourceKind;
+  reason?: string;
+  width?: number;
+} {
   if (typeof source !== "string" || source === "") {
-    return { reason: `expected a sender address, IPv4 address, octet wildcard or CIDR block, got ${show(source)}` };
+    return {
+      reason: `expected a sender address, IPv4 address, octet wildcard or CIDR block, got ${show(source)}`,
+    };
   }
   if (isEffectCatchAll(source)) return { kind: "catchAll", width: 0 };
   if (isEffectSpecial(source) || source.startsWith("#")) {
@@ -53,7 +59,9 @@ export function classifySource(source: unknown): { kind?: SourceKind; reason?: s
   }
   const reason = checkDomain(source);
   return reason
-    ? { reason: `${show(source)} is not a sender address, IPv4 address, octet wildcard, CIDR block or domain` }
+    ? {
+        reason: `${show(source)} is not a sender address, IPv4 address, octet wildcard, CIDR block or domain`,
+      }
     : { kind: "domain" };
 }
 
@@ -81,7 +89,10 @@ export const relayTrustKind: EntryKind<RelayRule> = {
     }
     if (isUnknown(allowBroad)) known = false;
     else if (typeof allowBroad !== "boolean") {
-      failures.push({ property: "allowBroadRange", reason: `expected true or false, got ${show(allowBroad)}` });
+      failures.push({
+        property: "allowBroadRange",
+        reason: `expected true or false, got ${show(allowBroad)}`,
+      });
     }
     if (isUnknown(news.source)) known = false;
     else {
@@ -92,7 +103,9 @@ export const relayTrustKind: EntryKind<RelayRule> = {
         // The vendor's rule: an unconditional allow for a whole domain or every client lets anyone
         // relay by forging the envelope sender.
         const openRelay =
-          c.kind === "domain" || c.kind === "catchAll" || (c.kind === "address" && source.startsWith("*@"));
+          c.kind === "domain" ||
+          c.kind === "catchAll" ||
+          (c.kind === "address" && source.startsWith("*@"));
         if (openRelay) {
           failures.push({
             property: "source",
@@ -100,7 +113,11 @@ export const relayTrustKind: EntryKind<RelayRule> = {
               `"true" for ${show(source)} would let anyone relay by forging the envelope sender ` +
               `(an open relay); trust single sender addresses or the sending server's IP addresses instead`,
           });
-        } else if ((c.kind === "cidr" || c.kind === "wildcard") && (c.width ?? 32) < NARROWEST_SAFE_PREFIX && allowBroad !== true) {
+        } else if (
+          (c.kind === "cidr" || c.kind === "wildcard") &&
+          (c.width ?? 32) < NARROWEST_SAFE_PREFIX &&
+          allowBroad !== true
+        ) {
           failures.push({
             property: "source",
             reason:

@@ -72,7 +72,11 @@ function parsed<E>(kind: EntryKind<E>, line: Line): { entry: E; key: string } | 
 }
 
 /** The first line of the document holding the entry with this key (first match wins). */
-export function findEntry<E>(kind: EntryKind<E>, doc: LineDocument, key: string): Found<E> | undefined {
+export function findEntry<E>(
+  kind: EntryKind<E>,
+  doc: LineDocument,
+  key: string,
+): Found<E> | undefined {
   const lines = doc.all();
   for (let i = 0; i < lines.length; i++) {
     const p = parsed(kind, lines[i]);
@@ -101,14 +105,27 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
     if (!isUnknown(adopt) && typeof adopt !== "boolean") {
       failures.push({ property: "adopt", reason: `expected true or false, got ${show(adopt)}` });
     }
-    const allowed = new Set<string>([...COMMON_INPUTS, ...DERIVED_INPUTS, ...kind.fields, "__provider"]);
+    const allowed = new Set<string>([
+      ...COMMON_INPUTS,
+      ...DERIVED_INPUTS,
+      ...kind.fields,
+      "__provider",
+    ]);
     for (const key of Object.keys(news)) {
       if (!allowed.has(key)) {
-        failures.push({ property: key, reason: `unknown input; ${kind.label} takes ${[...kind.fields].join(", ")}` });
+        failures.push({
+          property: key,
+          reason: `unknown input; ${kind.label} takes ${[...kind.fields].join(", ")}`,
+        });
       }
     }
     const inputs: Props = { connection: news.connection, layout: news.layout, ...k.props, adopt };
-    if (failures.length === 0 && !hasUnknown(news.connection) && !hasUnknown(news.layout) && k.entry) {
+    if (
+      failures.length === 0 &&
+      !hasUnknown(news.connection) &&
+      !hasUnknown(news.layout) &&
+      k.entry
+    ) {
       const layout = resolveLayout(news.layout as Layout | undefined);
       inputs.target = describeTarget(news.connection as SshConnection);
       inputs.file = layout[kind.role];
@@ -124,7 +141,13 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
     const fs = await getSession(conn);
     const path = layout[kind.role];
     return {
-      target: { fs, path, encoding: layout.encoding, backupDir: layout.backupDir, keepBackups: layout.keepBackups },
+      target: {
+        fs,
+        path,
+        encoding: layout.encoding,
+        backupDir: layout.backupDir,
+        keepBackups: layout.keepBackups,
+      },
       where: `${path} on ${describeTarget(conn)}`,
     };
   }
@@ -202,12 +225,18 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
         replaces.push("connection");
       } else {
         for (const f of ["host", "port", "username", "hostKey"]) {
-          if (!isDeepStrictEqual(oc[f] ?? (f === "port" ? 22 : undefined), nc[f] ?? (f === "port" ? 22 : undefined))) {
+          if (
+            !isDeepStrictEqual(
+              oc[f] ?? (f === "port" ? 22 : undefined),
+              nc[f] ?? (f === "port" ? 22 : undefined),
+            )
+          ) {
             replaces.push("connection");
             break;
           }
         }
-        if (!replaces.includes("connection") && !isDeepStrictEqual(oc, nc)) changed.push("connection");
+        if (!replaces.includes("connection") && !isDeepStrictEqual(oc, nc))
+          changed.push("connection");
       }
       if (hasUnknown(news.layout) || (news.file !== undefined && olds.file !== news.file)) {
         replaces.push("layout");
@@ -220,7 +249,8 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
       } else {
         const oldKey = kind.key(kind.fromProps(olds));
         const newKey = kind.key(kind.fromProps({ ...olds, ...news }));
-        if (oldKey !== newKey) replaces.push(...kind.keyFields.filter((f) => !isDeepStrictEqual(olds[f], news[f])));
+        if (oldKey !== newKey)
+          replaces.push(...kind.keyFields.filter((f) => !isDeepStrictEqual(olds[f], news[f])));
       }
       const all = [...new Set([...changed, ...replaces])];
       return { changes: all.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
@@ -230,7 +260,10 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
       const entry = valid(inputs);
       const { target, where } = await open(inputs);
       const result = await editFile(target, put(entry, where, inputs.adopt === true));
-      debug("entry", `${kind.label} ${kind.key(entry)} ${result.adopted ? "adopted" : "added"} in ${where}`);
+      debug(
+        "entry",
+        `${kind.label} ${kind.key(entry)} ${result.adopted ? "adopted" : "added"} in ${where}`,
+      );
       return { id: idOf(inputs, entry), outs: outsOf(inputs, entry, result) };
     },
 

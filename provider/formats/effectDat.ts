@@ -7,7 +7,14 @@
  */
 
 /** The actions E-Post understands for a source. */
-export const RELAY_ACTIONS = ["default", "true", "false", "norelay", "norelay,0", "norelay,2"] as const;
+export const RELAY_ACTIONS = [
+  "default",
+  "true",
+  "false",
+  "norelay",
+  "norelay,0",
+  "norelay,2",
+] as const;
 
 /** One of {@link RELAY_ACTIONS}. */
 export type RelayAction = (typeof RELAY_ACTIONS)[number];

@@ -77,7 +77,9 @@ export function parseGatewayLine(text: string): GatewayRule | undefined {
 /** Renders a rule as one line, without a line ending. */
 export function renderGatewayLine(rule: GatewayRule): string {
   const target = rule.sender ? `${rule.recipientDomain}|${rule.sender}` : rule.recipientDomain;
-  const host = rule.auth ? `${rule.smartHost}|${rule.auth.scheme}|${rule.auth.data}` : rule.smartHost;
+  const host = rule.auth
+    ? `${rule.smartHost}|${rule.auth.scheme}|${rule.auth.data}`
+    : rule.smartHost;
   return `${target},${host},${rule.port}`;
 }
 

@@ -78,7 +78,15 @@ export function checkConnection(conn: unknown, prefix = "connection"): FieldFail
       add(secret, "expected a string (the value is secret and not shown)");
     }
   }
-  const known = new Set(["host", "port", "username", "privateKey", "passphrase", "password", "hostKey"]);
+  const known = new Set([
+    "host",
+    "port",
+    "username",
+    "privateKey",
+    "passphrase",
+    "password",
+    "hostKey",
+  ]);
   for (const key of Object.keys(c)) {
     if (!known.has(key)) add(key, `unknown field; allowed are ${[...known].join(", ")}`);
   }

@@ -53,7 +53,13 @@ export class SshSession implements RemoteFs {
   private readonly onClose: () => void;
   private readonly idleMs: number;
 
-  constructor(target: string, client: Client, sftp: SFTPWrapper, idleMs: number, onClose: () => void) {
+  constructor(
+    target: string,
+    client: Client,
+    sftp: SFTPWrapper,
+    idleMs: number,
+    onClose: () => void,
+  ) {
     this.target = target;
     this.client = client;
     this.sftp = sftp;
@@ -97,15 +103,24 @@ export class SshSession implements RemoteFs {
     this.idleTimer.unref();
   }
 
-  private async op<T>(name: string, path: string, fn: (cb: (err: any, v?: T) => void) => void): Promise<T> {
+  private async op<T>(
+    name: string,
+    path: string,
+    fn: (cb: (err: any, v?: T) => void) => void,
+  ): Promise<T> {
     if (this.closed) {
-      throw new EPostError("EPOST_TRANSPORT", `sftp ${name} ${path} on ${this.target}: the connection is closed`);
+      throw new EPostError(
+        "EPOST_TRANSPORT",
+        `sftp ${name} ${path} on ${this.target}: the connection is closed`,
+      );
     }
     this.busy++;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     try {
       return await new Promise<T>((resolve, reject) => {
-        fn((err, v) => (err ? reject(err) : resolve(v as T)));
+        fn((err, v) =>
+          err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(v as T),
+        );
       });
     } finally {
       this.busy--;
@@ -115,9 +130,13 @@ export class SshSession implements RemoteFs {
 
   private fail(name: string, path: string, err: unknown): EPostError {
     const msg = err instanceof Error ? err.message : String(err);
-    return new EPostError("EPOST_TRANSPORT", `sftp ${name} ${path} on ${this.target} failed: ${msg}`, {
-      cause: err,
-    });
+    return new EPostError(
+      "EPOST_TRANSPORT",
+      `sftp ${name} ${path} on ${this.target} failed: ${msg}`,
+      {
+        cause: err,
+      },
+    );
   }
 
   async readFile(path: string): Promise<Buffer | undefined> {
@@ -166,7 +185,9 @@ export class SshSession implements RemoteFs {
     try {
       for (let pos = 0; pos < data.length; pos += CHUNK) {
         const len = Math.min(CHUNK, data.length - pos);
-        await this.op<void>("write", path, (cb) => this.sftp.write(handle, data, pos, len, pos, cb));
+        await this.op<void>("write", path, (cb) =>
+          this.sftp.write(handle, data, pos, len, pos, cb),
+        );
       }
       if ((this.sftp as any)._extensions?.["fsync@openssh.com"] === "1") {
         await this.op<void>("fsync", path, (cb) => this.sftp.ext_openssh_fsync(handle, cb));
@@ -174,7 +195,9 @@ export class SshSession implements RemoteFs {
     } catch (err) {
       throw this.fail("write", path, err);
     } finally {
-      await this.op<void>("close", path, (cb) => this.sftp.close(handle, cb)).catch(() => undefined);
+      await this.op<void>("close", path, (cb) => this.sftp.close(handle, cb)).catch(
+        () => undefined,
+      );
     }
   }
 
@@ -200,7 +223,9 @@ export class SshSession implements RemoteFs {
       await this.op<void>("rename", to, (cb) => this.sftp.rename(from, to, cb));
     } catch (err) {
       if (existed && (await this.mtimeMs(to)) === undefined) {
-        await this.op<void>("rename", to, (cb) => this.sftp.rename(aside, to, cb)).catch(() => undefined);
+        await this.op<void>("rename", to, (cb) => this.sftp.rename(aside, to, cb)).catch(
+          () => undefined,
+        );
       }
       throw this.fail("rename", `${from} -> ${to}`, err);
     }
@@ -254,7 +279,10 @@ function poolKey(conn: SshConnection): string {
  * The shared session for a host, connecting on first use. One connection per host and account
  * per provider process, however many resources use it.
  */
-export function getSession(conn: SshConnection, tuning: SshTuning = DEFAULT_TUNING): Promise<SshSession> {
+export function getSession(
+  conn: SshConnection,
+  tuning: SshTuning = DEFAULT_TUNING,
+): Promise<SshSession> {
   const key = poolKey(conn);
   const existing = pool.get(key);
   if (existing) {
@@ -313,14 +341,21 @@ async function connectWithRetry(
       const e = err as EPostError;
       const retryable = e.code === "EPOST_TRANSPORT" && (e as any).retryable === true;
       if (!retryable || attempt >= tuning.attempts) throw err;
-      debug("ssh", `${target}: attempt ${attempt}/${tuning.attempts} failed (${e.message}); retrying`);
+      debug(
+        "ssh",
+        `${target}: attempt ${attempt}/${tuning.attempts} failed (${e.message}); retrying`,
+      );
       await new Promise((r) => setTimeout(r, delay));
       delay *= 2;
     }
   }
 }
 
-function connectOnce(conn: SshConnection, tuning: SshTuning, onClose: () => void): Promise<SshSession> {
+function connectOnce(
+  conn: SshConnection,
+  tuning: SshTuning,
+  onClose: () => void,
+): Promise<SshSession> {
   const { Client: SshClient } = require("ssh2") as typeof import("ssh2");
   const target = describeTarget(conn);
   return new Promise<SshSession>((resolve, reject) => {

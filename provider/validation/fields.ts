@@ -25,7 +25,7 @@ export function show(value: unknown): string {
     return JSON.stringify(value.length > 80 ? value.slice(0, 77) + "..." : value);
   }
   if (value === undefined) return "nothing";
-  return JSON.stringify(value) ?? String(value);
+  return JSON.stringify(value) ?? typeof value;
 }
 
 function separatorProblem(value: string): string | undefined {
@@ -40,7 +40,10 @@ function separatorProblem(value: string): string | undefined {
 }
 
 /** A DNS host name: letters, digits and hyphens in dot-separated labels. */
-export function checkHostname(value: unknown, opts: { requireDot?: boolean } = {}): string | undefined {
+export function checkHostname(
+  value: unknown,
+  opts: { requireDot?: boolean } = {},
+): string | undefined {
   if (typeof value !== "string" || value === "") {
     return `expected a host name such as "mail.example.jp", got ${show(value)}`;
   }
@@ -99,7 +102,10 @@ export function checkAddress(
   }
   const wildcard = opts.allowWildcard === true && local === "*";
   // "*" is legal in RFC 5321 but means "any" to E-Post, so it is only accepted as a wildcard.
-  if (!wildcard && !/^[A-Za-z0-9!#$%&'+/=?^_`{}~-]+(?:\.[A-Za-z0-9!#$%&'+/=?^_`{}~-]+)*$/.test(local)) {
+  if (
+    !wildcard &&
+    !/^[A-Za-z0-9!#$%&'+/=?^_`{}~-]+(?:\.[A-Za-z0-9!#$%&'+/=?^_`{}~-]+)*$/.test(local)
+  ) {
     return (
       `${show(value)} has an invalid local part ${show(local)}: use letters, digits and ` +
       `!#$%&'+/=?^_\`{}~- separated by single dots, with no spaces`
@@ -160,7 +166,8 @@ export function checkCidr(value: unknown): { reason?: string; prefix?: number } 
  * `*` after the last number. Returns how many octets are fixed.
  */
 export function checkOctetWildcard(value: unknown): { reason?: string; fixed?: number } {
-  if (typeof value !== "string") return { reason: `expected an octet wildcard, got ${show(value)}` };
+  if (typeof value !== "string")
+    return { reason: `expected an octet wildcard, got ${show(value)}` };
   const parts = value.split(".");
   const bad = () => ({
     reason: `${show(value)} is not an octet wildcard: expected four parts, numbers then "*", such as "192.168.1.*"`,
@@ -195,6 +202,7 @@ export function checkToken(value: unknown, what: string, max: number): string | 
   const sep = separatorProblem(value);
   if (sep) return `${what} ${sep}`;
   if (/\s/.test(value)) return `${what} must not contain spaces`;
-  if (value.length > max) return `${what} is ${value.length} characters long; at most ${max} are allowed`;
+  if (value.length > max)
+    return `${what} is ${value.length} characters long; at most ${max} are allowed`;
   return undefined;
 }

@@ -34,7 +34,12 @@ export function originalLines(rel: string): Buffer[] {
 
 /** Lines joined as Windows writes them: each ends with CRLF. */
 export function crlf(...lines: (Buffer | string)[]): Buffer {
-  return Buffer.concat(lines.flatMap((l) => [typeof l === "string" ? Buffer.from(l, "latin1") : l, Buffer.from("\r\n")]));
+  return Buffer.concat(
+    lines.flatMap((l) => [
+      typeof l === "string" ? Buffer.from(l, "latin1") : l,
+      Buffer.from("\r\n"),
+    ]),
+  );
 }
 
 export function sha256(b: Buffer): string {

@@ -25,26 +25,33 @@ export class DynamicProviderHost {
   ) {}
 
   static async start(env: NodeJS.ProcessEnv = {}): Promise<DynamicProviderHost> {
-    const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [REPO_ROOT] });
+    const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", {
+      paths: [REPO_ROOT],
+    });
     const child = spawn(process.execPath, [entry, "127.0.0.1:1"], {
       cwd: REPO_ROOT,
       env: { ...process.env, PULUMI_NODEJS_PROJECT: "epost-hybrid", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let err = "";
-    child.stderr!.on("data", (d) => (err += d.toString()));
+    child.stderr.on("data", (d) => (err += d.toString()));
     const port = await new Promise<string>((resolve, reject) => {
-      const rl = readline.createInterface({ input: child.stdout! });
+      const rl = readline.createInterface({ input: child.stdout });
       rl.once("line", (l) => resolve(l.trim()));
       child.once("exit", (code) => reject(new Error(`dynamic provider exited (${code}): ${err}`)));
     });
-    const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const client = new provrpc.ResourceProviderClient(
+      `127.0.0.1:${port}`,
+      grpc.credentials.createInsecure(),
+    );
     return new DynamicProviderHost(child, client, () => err);
   }
 
   private call<T>(method: string, req: unknown, map: (resp: any) => T): Promise<T> {
     return new Promise((resolve, reject) => {
-      this.client[method](req, (err: Error | null, resp: any) => (err ? reject(err) : resolve(map(resp))));
+      this.client[method](req, (err: Error | null, resp: any) =>
+        err ? reject(err) : resolve(map(resp)),
+      );
     });
   }
 
@@ -58,18 +65,29 @@ export class DynamicProviderHost {
     return this.call("configure", req, () => undefined);
   }
 
-  check(urn: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
+  check(
+    urn: string,
+    olds: Props,
+    news: Props,
+  ): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
     const req = new provproto.CheckRequest();
     req.setUrn(urn);
     req.setOlds(DynamicProviderHost.struct(olds));
     req.setNews(DynamicProviderHost.struct(news));
     return this.call("check", req, (r) => ({
       inputs: r.getInputs().toJavaScript(),
-      failures: r.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })),
+      failures: r
+        .getFailuresList()
+        .map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })),
     }));
   }
 
-  diff(urn: string, id: string, olds: Props, news: Props): Promise<{ changes: number; replaces: string[]; deleteBeforeReplace: boolean }> {
+  diff(
+    urn: string,
+    id: string,
+    olds: Props,
+    news: Props,
+  ): Promise<{ changes: number; replaces: string[]; deleteBeforeReplace: boolean }> {
     const req = new provproto.DiffRequest();
     req.setUrn(urn);
     req.setId(id);
@@ -86,10 +104,17 @@ export class DynamicProviderHost {
     const req = new provproto.CreateRequest();
     req.setUrn(urn);
     req.setProperties(DynamicProviderHost.struct(props));
-    return this.call("create", req, (r) => ({ id: r.getId(), props: r.getProperties().toJavaScript() }));
+    return this.call("create", req, (r) => ({
+      id: r.getId(),
+      props: r.getProperties().toJavaScript(),
+    }));
   }
 
-  read(urn: string, id: string, props: Props): Promise<{ id: string; props: Props; inputs?: Props }> {
+  read(
+    urn: string,
+    id: string,
+    props: Props,
+  ): Promise<{ id: string; props: Props; inputs?: Props }> {
     const req = new provproto.ReadRequest();
     req.setUrn(urn);
     req.setId(id);

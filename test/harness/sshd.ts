@@ -28,7 +28,13 @@ export interface SshHost {
   /** The local path of a file given relative to the drive, e.g. `Program Files/EPOST/MS/gateway.dat`. */
   file(relative: string): string;
   /** The connection input for resources. */
-  connection(): { host: string; port: number; username: string; privateKey: string; hostKey: string };
+  connection(): {
+    host: string;
+    port: number;
+    username: string;
+    privateKey: string;
+    hostKey: string;
+  };
   stop(): Promise<void>;
 }
 
@@ -104,11 +110,24 @@ export async function startSshd(options: { tree?: string } = {}): Promise<SshHos
   if (isRoot) fs.mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
 
   const keygen = (file: string) =>
-    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", file, "-C", "epost-hybrid-test"]);
+    execFileSync("ssh-keygen", [
+      "-q",
+      "-t",
+      "ed25519",
+      "-N",
+      "",
+      "-f",
+      file,
+      "-C",
+      "epost-hybrid-test",
+    ]);
   keygen(path.join(keys, "host_ed25519"));
   keygen(path.join(keys, "user_ed25519"));
   fs.copyFileSync(path.join(keys, "user_ed25519.pub"), path.join(keys, "authorized_keys"));
-  const fpLine = execFileSync("ssh-keygen", ["-lf", path.join(keys, "host_ed25519.pub")]).toString();
+  const fpLine = execFileSync("ssh-keygen", [
+    "-lf",
+    path.join(keys, "host_ed25519.pub"),
+  ]).toString();
   const hostKey = fpLine.split(" ")[1];
   // ssh -V prints its version on stderr.
   const version = spawnSync("ssh", ["-V"]).stderr.toString();

@@ -67,30 +67,49 @@ describe("providers through the real dynamic-provider host over gRPC", function 
   });
 
   function news(kind: string, extra: Props): Props {
-    return { __provider: texts[kind], connection: host.connection(), ...(host.layout ? { layout: host.layout } : {}), ...extra };
+    return {
+      __provider: texts[kind],
+      connection: host.connection(),
+      ...(host.layout ? { layout: host.layout } : {}),
+      ...extra,
+    };
   }
 
   it("runs check, create, diff, update, read and delete of an alias end to end", async function () {
     const urn = "urn:pulumi:test::epost-hybrid::pulumi-nodejs:dynamic/epost:Alias::vip1";
     const [info, sales] = originalLines(FILES.alias);
-    const checked = await dyn.check(urn, {}, news("alias", { alias: "vip1@example.jp", address: "vip1@intra.example.jp" }));
+    const checked = await dyn.check(
+      urn,
+      {},
+      news("alias", { alias: "vip1@example.jp", address: "vip1@intra.example.jp" }),
+    );
     assert.deepEqual(checked.failures, []);
     assert.equal(checked.inputs.__provider, texts.alias);
     assert.equal(checked.inputs.line, "vip1@example.jp\tvip1@intra.example.jp");
 
     const created = await dyn.create(urn, checked.inputs);
-    assert.deepEqual(fs.readFileSync(host.file(FILES.alias)), crlf(info, sales, "vip1@example.jp\tvip1@intra.example.jp"));
+    assert.deepEqual(
+      fs.readFileSync(host.file(FILES.alias)),
+      crlf(info, sales, "vip1@example.jp\tvip1@intra.example.jp"),
+    );
     assert.equal(created.props.__provider, texts.alias);
     assert.equal(created.props.adopted, false);
 
     const same = await dyn.diff(urn, created.id, created.props, checked.inputs);
     assert.equal(same.changes, DIFF_NONE);
 
-    const next = await dyn.check(urn, checked.inputs, news("alias", { alias: "vip1@example.jp", address: "vip1.new@intra.example.jp" }));
+    const next = await dyn.check(
+      urn,
+      checked.inputs,
+      news("alias", { alias: "vip1@example.jp", address: "vip1.new@intra.example.jp" }),
+    );
     const d = await dyn.diff(urn, created.id, created.props, next.inputs);
     assert.deepEqual(d, { changes: DIFF_SOME, replaces: [], deleteBeforeReplace: false });
     const updated = await dyn.update(urn, created.id, created.props, next.inputs);
-    assert.deepEqual(fs.readFileSync(host.file(FILES.alias)), crlf(info, sales, "vip1@example.jp\tvip1.new@intra.example.jp"));
+    assert.deepEqual(
+      fs.readFileSync(host.file(FILES.alias)),
+      crlf(info, sales, "vip1@example.jp\tvip1.new@intra.example.jp"),
+    );
 
     const read = await dyn.read(urn, created.id, updated.props);
     assert.equal(read.id, created.id);
@@ -114,9 +133,23 @@ describe("providers through the real dynamic-provider host over gRPC", function 
 
   it("asks for delete-before-replace when a key field changes", async function () {
     const urn = "urn:pulumi:test::epost-hybrid::pulumi-nodejs:dynamic/epost:GatewayRoute::vip1";
-    const a = await dyn.check(urn, {}, news("gateway", { sender: "vip1@example.jp", smartHost: "example-jp.mail.protection.outlook.com" }));
+    const a = await dyn.check(
+      urn,
+      {},
+      news("gateway", {
+        sender: "vip1@example.jp",
+        smartHost: "example-jp.mail.protection.outlook.com",
+      }),
+    );
     const created = await dyn.create(urn, a.inputs);
-    const b = await dyn.check(urn, a.inputs, news("gateway", { sender: "legacy@example.jp", smartHost: "example-jp.mail.protection.outlook.com" }));
+    const b = await dyn.check(
+      urn,
+      a.inputs,
+      news("gateway", {
+        sender: "legacy@example.jp",
+        smartHost: "example-jp.mail.protection.outlook.com",
+      }),
+    );
     const d = await dyn.diff(urn, created.id, created.props, b.inputs);
     assert.deepEqual(d, { changes: DIFF_SOME, replaces: ["sender"], deleteBeforeReplace: true });
     await dyn.delete(urn, created.id, created.props);
@@ -126,7 +159,10 @@ describe("providers through the real dynamic-provider host over gRPC", function 
   it("creates the four kinds concurrently through one host process", async function () {
     const specs: [string, Props][] = [
       ["alias", { alias: "legacy@example.jp", address: "legacy@intra.example.jp" }],
-      ["gateway", { sender: "legacy@example.jp", smartHost: "example-jp.mail.protection.outlook.com" }],
+      [
+        "gateway",
+        { sender: "legacy@example.jp", smartHost: "example-jp.mail.protection.outlook.com" },
+      ],
       ["effect", { source: "legacy@example.jp" }],
       ["hosts", { ip: "192.168.1.10", hostnames: ["intra.example.jp"] }],
     ];
@@ -139,15 +175,37 @@ describe("providers through the real dynamic-provider host over gRPC", function 
       }),
     );
     assert.equal(results.length, 4);
-    assert.ok(fs.readFileSync(host.file(FILES.alias), "latin1").endsWith("legacy@example.jp\tlegacy@intra.example.jp\r\n"));
-    assert.ok(fs.readFileSync(host.file(FILES.gateway), "latin1").includes("*|legacy@example.jp,example-jp.mail.protection.outlook.com,25\r\n*,relay.isp.example,25\r\n"));
-    assert.ok(fs.readFileSync(host.file(FILES.effect), "latin1").includes("legacy@example.jp true\r\n*.*.*.* norelay,2\r\n"));
-    assert.ok(fs.readFileSync(host.file(FILES.hosts), "latin1").endsWith("192.168.1.10    intra.example.jp\r\n"));
+    assert.ok(
+      fs
+        .readFileSync(host.file(FILES.alias), "latin1")
+        .endsWith("legacy@example.jp\tlegacy@intra.example.jp\r\n"),
+    );
+    assert.ok(
+      fs
+        .readFileSync(host.file(FILES.gateway), "latin1")
+        .includes(
+          "*|legacy@example.jp,example-jp.mail.protection.outlook.com,25\r\n*,relay.isp.example,25\r\n",
+        ),
+    );
+    assert.ok(
+      fs
+        .readFileSync(host.file(FILES.effect), "latin1")
+        .includes("legacy@example.jp true\r\n*.*.*.* norelay,2\r\n"),
+    );
+    assert.ok(
+      fs
+        .readFileSync(host.file(FILES.hosts), "latin1")
+        .endsWith("192.168.1.10    intra.example.jp\r\n"),
+    );
   });
 
   it("returns outputs with no undefined values the wire would reject", async function () {
     const urn = "urn:pulumi:test::epost-hybrid::pulumi-nodejs:dynamic/epost:GatewayRoute::nosender";
-    const c = await dyn.check(urn, {}, news("gateway", { recipientDomain: "partner2.example.net", smartHost: "192.0.2.26" }));
+    const c = await dyn.check(
+      urn,
+      {},
+      news("gateway", { recipientDomain: "partner2.example.net", smartHost: "192.0.2.26" }),
+    );
     const created = await dyn.create(urn, c.inputs);
     assert.equal("sender" in created.props, false);
     assert.equal("auth" in created.props, false);

@@ -19,8 +19,10 @@ describe("E-Post resources against a real OpenSSH server", function () {
 
   before(async function () {
     host = await startSshd();
-    console.log(`      peer: ${host.version} on 127.0.0.1:${host.port}` +
-      (host.windowsPaths ? ", chrooted at /C:/" : ""));
+    console.log(
+      `      peer: ${host.version} on 127.0.0.1:${host.port}` +
+        (host.windowsPaths ? ", chrooted at /C:/" : ""),
+    );
   });
 
   after(async function () {
@@ -31,7 +33,10 @@ describe("E-Post resources against a real OpenSSH server", function () {
   beforeEach(function () {
     // Each test starts from the pristine tree, as a fresh run would.
     for (const rel of Object.values(FILES)) fs.writeFileSync(host.file(rel), original(rel));
-    fs.rmSync(host.file("Program Files/EPOST/MS/epost-hybrid-backup"), { recursive: true, force: true });
+    fs.rmSync(host.file("Program Files/EPOST/MS/epost-hybrid-backup"), {
+      recursive: true,
+      force: true,
+    });
     resetBackupMemory();
     resetEditorStats();
   });
@@ -39,7 +44,11 @@ describe("E-Post resources against a real OpenSSH server", function () {
   const read = (rel: string) => fs.readFileSync(host.file(rel));
 
   function args(extra: Props): Props {
-    return { connection: host.connection(), ...(host.layout ? { layout: host.layout } : {}), ...extra };
+    return {
+      connection: host.connection(),
+      ...(host.layout ? { layout: host.layout } : {}),
+      ...extra,
+    };
   }
 
   async function checked(kind: string, extra: Props): Promise<Props> {
@@ -58,10 +67,18 @@ describe("E-Post resources against a real OpenSSH server", function () {
 
     it("appends the alias line and reports what it wrote", async function () {
       const { id, outs } = await create("alias", vip1);
-      assert.deepEqual(read(FILES.alias), crlf(info, sales, "vip1@example.jp\tvip1@intra.example.jp"));
+      assert.deepEqual(
+        read(FILES.alias),
+        crlf(info, sales, "vip1@example.jp\tvip1@intra.example.jp"),
+      );
       assert.equal(outs.line, "vip1@example.jp\tvip1@intra.example.jp");
       assert.equal(outs.adopted, false);
-      assert.equal(outs.file, host.windowsPaths ? "/C:/Program Files/EPOST/MS/alias.dat" : host.layout!.installDir + "/alias.dat");
+      assert.equal(
+        outs.file,
+        host.windowsPaths
+          ? "/C:/Program Files/EPOST/MS/alias.dat"
+          : host.layout!.installDir + "/alias.dat",
+      );
       assert.match(id, /#vip1@example\.jp$/);
       assert.equal(Object.values(outs).includes(undefined), false);
     });
@@ -72,7 +89,10 @@ describe("E-Post resources against a real OpenSSH server", function () {
       const diff = await providers.alias.diff(id, outs, news);
       assert.deepEqual(diff, { changes: true, replaces: [], deleteBeforeReplace: false });
       await providers.alias.update(id, outs, news);
-      assert.deepEqual(read(FILES.alias), crlf(info, sales, "vip1@example.jp\tvip1-new@intra.example.jp"));
+      assert.deepEqual(
+        read(FILES.alias),
+        crlf(info, sales, "vip1@example.jp\tvip1-new@intra.example.jp"),
+      );
     });
 
     it("is replaced, delete first, when the alias itself changes", async function () {
@@ -104,7 +124,10 @@ describe("E-Post resources against a real OpenSSH server", function () {
 
     it("finds a hand edit on refresh and reports the line's real content", async function () {
       const { id, outs } = await create("alias", vip1);
-      fs.writeFileSync(host.file(FILES.alias), crlf(info, sales, "vip1@example.jp\thand@intra.example.jp"));
+      fs.writeFileSync(
+        host.file(FILES.alias),
+        crlf(info, sales, "vip1@example.jp\thand@intra.example.jp"),
+      );
       const r = await providers.alias.read(id, outs);
       assert.equal(r.id, id);
       assert.equal(r.props.address, "hand@intra.example.jp");
@@ -112,7 +135,10 @@ describe("E-Post resources against a real OpenSSH server", function () {
       const diff = await providers.alias.diff(id, r.props, await checked("alias", vip1));
       assert.equal(diff.changes, true);
       await providers.alias.update(id, r.props, await checked("alias", vip1));
-      assert.deepEqual(read(FILES.alias), crlf(info, sales, "vip1@example.jp\tvip1@intra.example.jp"));
+      assert.deepEqual(
+        read(FILES.alias),
+        crlf(info, sales, "vip1@example.jp\tvip1@intra.example.jp"),
+      );
     });
 
     it("reads a vanished line as deleted", async function () {
@@ -132,7 +158,10 @@ describe("E-Post resources against a real OpenSSH server", function () {
 
     it("adopts an identical existing line without writing", async function () {
       const before = read(FILES.alias);
-      const { outs } = await create("alias", { alias: "INFO@example.jp", address: "support@example.jp" });
+      const { outs } = await create("alias", {
+        alias: "INFO@example.jp",
+        address: "support@example.jp",
+      });
       assert.equal(outs.adopted, true);
       assert.deepEqual(read(FILES.alias), before);
       assert.equal(editorStats().writes, 0);
@@ -143,7 +172,10 @@ describe("E-Post resources against a real OpenSSH server", function () {
         create("alias", { alias: "sales@example.jp", address: "someone@example.jp" }),
         (err: Error) => {
           assert.equal(errorCode(err), "EPOST_CONFLICT");
-          assert.match(err.message, /alias\.dat on .*: line 2 already holds the alias "sales@example\.jp\\tsales-team@example\.jp"/);
+          assert.match(
+            err.message,
+            /alias\.dat on .*: line 2 already holds the alias "sales@example\.jp\\tsales-team@example\.jp"/,
+          );
           assert.match(err.message, /adopt: true/);
           return true;
         },
@@ -152,7 +184,11 @@ describe("E-Post resources against a real OpenSSH server", function () {
     });
 
     it("takes over and rewrites a same-key line with adopt: true", async function () {
-      const { outs } = await create("alias", { alias: "sales@example.jp", address: "someone@example.jp", adopt: true });
+      const { outs } = await create("alias", {
+        alias: "sales@example.jp",
+        address: "someone@example.jp",
+        adopt: true,
+      });
       assert.equal(outs.adopted, true);
       assert.deepEqual(read(FILES.alias), crlf(info, "sales@example.jp\tsomeone@example.jp"));
     });
@@ -165,7 +201,12 @@ describe("E-Post resources against a real OpenSSH server", function () {
       assert.equal(names.length, 1);
       assert.match(names[0], /^alias\.dat\.\d{8}T\d{9}Z\.bak$/);
       assert.deepEqual(fs.readFileSync(`${dir}/${names[0]}`), original(FILES.alias));
-      assert.deepEqual(fs.readdirSync(host.file("Program Files/EPOST/MS")).filter((n) => n.includes("epost-hybrid-")), ["epost-hybrid-backup"]);
+      assert.deepEqual(
+        fs
+          .readdirSync(host.file("Program Files/EPOST/MS"))
+          .filter((n) => n.includes("epost-hybrid-")),
+        ["epost-hybrid-backup"],
+      );
     });
   });
 
@@ -208,13 +249,20 @@ describe("E-Post resources against a real OpenSSH server", function () {
 
     it("is replaced when the sender changes", async function () {
       const { id, outs } = await create("gateway", relay);
-      const diff = await providers.gateway.diff(id, outs, await checked("gateway", { ...relay, sender: "legacy@example.jp" }));
+      const diff = await providers.gateway.diff(
+        id,
+        outs,
+        await checked("gateway", { ...relay, sender: "legacy@example.jp" }),
+      );
       assert.deepEqual(diff.replaces, ["sender"]);
       assert.equal(diff.deleteBeforeReplace, true);
     });
 
     it("adopts the existing route with its trailing note, unchanged", async function () {
-      const { outs } = await create("gateway", { sender: "Notice@example.jp", smartHost: "example-jp.mail.protection.outlook.com" });
+      const { outs } = await create("gateway", {
+        sender: "Notice@example.jp",
+        smartHost: "example-jp.mail.protection.outlook.com",
+      });
       assert.equal(outs.adopted, true);
       assert.deepEqual(read(FILES.gateway), original(FILES.gateway));
     });
@@ -227,7 +275,10 @@ describe("E-Post resources against a real OpenSSH server", function () {
 
     it("sees a hand edit of the smart host on refresh", async function () {
       const { id, outs } = await create("gateway", relay);
-      fs.writeFileSync(host.file(FILES.gateway), crlf(partner, notice, "*|vip1@example.jp,other.example.net,2525", catchAll));
+      fs.writeFileSync(
+        host.file(FILES.gateway),
+        crlf(partner, notice, "*|vip1@example.jp,other.example.net,2525", catchAll),
+      );
       const r = await providers.gateway.read(id, outs);
       assert.equal(r.props.smartHost, "other.example.net");
       assert.equal(r.props.port, 2525);
@@ -240,7 +291,10 @@ describe("E-Post resources against a real OpenSSH server", function () {
 
     it("puts a sender entry before the catch-all line", async function () {
       await create("effect", { source: "vip1@example.jp" });
-      assert.deepEqual(read(FILES.effect), crlf(nullSender, blank, localhost, webmail, lan, "vip1@example.jp true", catchAll));
+      assert.deepEqual(
+        read(FILES.effect),
+        crlf(nullSender, blank, localhost, webmail, lan, "vip1@example.jp true", catchAll),
+      );
     });
 
     it("writes a broad range only with allowBroadRange", async function () {
@@ -248,14 +302,20 @@ describe("E-Post resources against a real OpenSSH server", function () {
       assert.equal(failures.length, 1);
       assert.equal(failures[0].property, "source");
       await create("effect", { source: "40.92.0.0/15", allowBroadRange: true });
-      assert.deepEqual(read(FILES.effect), crlf(nullSender, blank, localhost, webmail, lan, "40.92.0.0/15 true", catchAll));
+      assert.deepEqual(
+        read(FILES.effect),
+        crlf(nullSender, blank, localhost, webmail, lan, "40.92.0.0/15 true", catchAll),
+      );
     });
 
     it("changes the action in place and deletes back to the original", async function () {
       const { id, outs } = await create("effect", { source: "192.0.2.10", action: "default" });
       const news = await checked("effect", { source: "192.0.2.10", action: "norelay,2" });
       const { outs: after } = await providers.effect.update(id, outs, news);
-      assert.deepEqual(read(FILES.effect), crlf(nullSender, blank, localhost, webmail, lan, "192.0.2.10 norelay,2", catchAll));
+      assert.deepEqual(
+        read(FILES.effect),
+        crlf(nullSender, blank, localhost, webmail, lan, "192.0.2.10 norelay,2", catchAll),
+      );
       await providers.effect.delete(id, after);
       assert.deepEqual(read(FILES.effect), original(FILES.effect));
     });
@@ -271,14 +331,20 @@ describe("E-Post resources against a real OpenSSH server", function () {
     const lines = originalLines(FILES.hosts);
 
     it("appends the subdomain's line, aligned like the file, and deletes it again", async function () {
-      const { id, outs } = await create("hosts", { ip: "192.168.1.10", hostnames: ["intra.example.jp"] });
+      const { id, outs } = await create("hosts", {
+        ip: "192.168.1.10",
+        hostnames: ["intra.example.jp"],
+      });
       assert.deepEqual(read(FILES.hosts), crlf(...lines, "192.168.1.10    intra.example.jp"));
       await providers.hosts.delete(id, outs);
       assert.deepEqual(read(FILES.hosts), original(FILES.hosts));
     });
 
     it("refuses an existing name mapped elsewhere unless adopted", async function () {
-      await assert.rejects(create("hosts", { ip: "192.0.2.1", hostnames: ["mail.example.jp"] }), /line 5 already holds the hosts entry/);
+      await assert.rejects(
+        create("hosts", { ip: "192.0.2.1", hostnames: ["mail.example.jp"] }),
+        /line 5 already holds the hosts entry/,
+      );
       assert.deepEqual(read(FILES.hosts), original(FILES.hosts));
     });
   });
@@ -286,7 +352,10 @@ describe("E-Post resources against a real OpenSSH server", function () {
   describe("connection", function () {
     it("refuses a server whose host key differs from the pinned one", async function () {
       const wrong = "SHA256:" + "A".repeat(43);
-      const inputs = await checked("alias", { alias: "vip1@example.jp", address: "vip1@intra.example.jp" });
+      const inputs = await checked("alias", {
+        alias: "vip1@example.jp",
+        address: "vip1@intra.example.jp",
+      });
       inputs.connection = { ...(inputs.connection as Props), hostKey: wrong };
       await assert.rejects(providers.alias.create(inputs), (err: Error) => {
         assert.equal(errorCode(err), "EPOST_HOST_KEY");
@@ -299,7 +368,10 @@ describe("E-Post resources against a real OpenSSH server", function () {
 
     it("refuses a client key the server does not know", async function () {
       const other = fs.readFileSync(host.file("../../keys/host_ed25519"), "utf8");
-      const inputs = await checked("alias", { alias: "vip1@example.jp", address: "vip1@intra.example.jp" });
+      const inputs = await checked("alias", {
+        alias: "vip1@example.jp",
+        address: "vip1@intra.example.jp",
+      });
       inputs.connection = { ...(inputs.connection as Props), privateKey: other, port: host.port };
       await closeAllSessions();
       await assert.rejects(providers.alias.create(inputs), /login refused/);
@@ -310,12 +382,15 @@ describe("E-Post resources against a real OpenSSH server", function () {
       const logins = loginCount();
       const n = 40;
       const results = await Promise.all(
-        Array.from({ length: n }, (_, i) => create("alias", { alias: `user${i}@example.jp`, address: `user${i}@intra.example.jp` })),
+        Array.from({ length: n }, (_, i) =>
+          create("alias", { alias: `user${i}@example.jp`, address: `user${i}@intra.example.jp` }),
+        ),
       );
       assert.equal(results.length, n);
       assert.equal(loginCount() - logins, 1);
       const text = read(FILES.alias).toString("latin1");
-      for (let i = 0; i < n; i++) assert.ok(text.includes(`user${i}@example.jp\tuser${i}@intra.example.jp\r\n`));
+      for (let i = 0; i < n; i++)
+        assert.ok(text.includes(`user${i}@example.jp\tuser${i}@intra.example.jp\r\n`));
       assert.equal(text.split("\r\n").length - 1, n + 2);
       const writes = editorStats().writes;
       assert.ok(writes >= 1 && writes < n / 4, `${n} entries took ${writes} writes`);
@@ -342,12 +417,15 @@ describe("E-Post resources against a real OpenSSH server", function () {
       const lock = host.file(FILES.alias) + ".epost-hybrid.lock";
       fs.writeFileSync(lock, "other-host pid 42\r\n");
       try {
-        await assert.rejects(create("alias", { alias: "vip1@example.jp", address: "vip1@intra.example.jp" }), (err: Error) => {
-          assert.equal(errorCode(err), "EPOST_CONFLICT");
-          assert.match(err.message, /locked by another run \(other-host pid 42\)/);
-          assert.match(err.message, /alias\.dat\.epost-hybrid\.lock/);
-          return true;
-        });
+        await assert.rejects(
+          create("alias", { alias: "vip1@example.jp", address: "vip1@intra.example.jp" }),
+          (err: Error) => {
+            assert.equal(errorCode(err), "EPOST_CONFLICT");
+            assert.match(err.message, /locked by another run \(other-host pid 42\)/);
+            assert.match(err.message, /alias\.dat\.epost-hybrid\.lock/);
+            return true;
+          },
+        );
       } finally {
         fs.rmSync(lock);
       }
@@ -359,10 +437,22 @@ describe("E-Post resources against a real OpenSSH server", function () {
     const cases: [string, Props, string][] = [
       ["alias", { alias: "vip1@example.jp\r\nevil@x.jp", address: "a@example.jp" }, "alias"],
       ["alias", { alias: "vip1@example.jp", address: "not-an-address" }, "address"],
-      ["gateway", { sender: "vip1@example.jp", smartHost: "smtp.office365.com", port: 70000 }, "port"],
+      [
+        "gateway",
+        { sender: "vip1@example.jp", smartHost: "smtp.office365.com", port: 70000 },
+        "port",
+      ],
       ["gateway", { sender: "vip1@example.jp,x", smartHost: "smtp.office365.com" }, "sender"],
       ["gateway", { sender: "vip1@example.jp", smartHost: "bad_host" }, "smartHost"],
-      ["gateway", { sender: "vip1@example.jp", smartHost: "smtp.office365.com", auth: { scheme: "1XOAUTH2", data: "a|b" } }, "auth.data"],
+      [
+        "gateway",
+        {
+          sender: "vip1@example.jp",
+          smartHost: "smtp.office365.com",
+          auth: { scheme: "1XOAUTH2", data: "a|b" },
+        },
+        "auth.data",
+      ],
       ["effect", { source: "example.jp" }, "source"],
       ["effect", { source: "*@example.jp" }, "source"],
       ["effect", { source: "*.*.*.*" }, "source"],
@@ -376,9 +466,18 @@ describe("E-Post resources against a real OpenSSH server", function () {
       it(`refuses ${kind} ${JSON.stringify(extra)} naming ${field}, and writes nothing`, async function () {
         const hashes = Object.values(FILES).map((rel) => sha256(read(rel)));
         const { failures } = await providers[kind].check({}, args(extra));
-        assert.ok(failures.some((f) => f.property === field), JSON.stringify(failures));
-        await assert.rejects(providers[kind].create({ ...args(extra) }), (err: Error) => errorCode(err) === "EPOST_VALIDATION");
-        assert.deepEqual(Object.values(FILES).map((rel) => sha256(read(rel))), hashes);
+        assert.ok(
+          failures.some((f) => f.property === field),
+          JSON.stringify(failures),
+        );
+        await assert.rejects(
+          providers[kind].create({ ...args(extra) }),
+          (err: Error) => errorCode(err) === "EPOST_VALIDATION",
+        );
+        assert.deepEqual(
+          Object.values(FILES).map((rel) => sha256(read(rel))),
+          hashes,
+        );
       });
     }
   });

@@ -18,7 +18,9 @@ const cp932File = fc
     fc.option(cp932Text, { nil: undefined }),
   )
   .map(([lines, tail]) => {
-    const parts: Buffer[] = lines.map(([t, e]) => Buffer.concat([iconv.encode(t, "cp932"), Buffer.from(e)]));
+    const parts: Buffer[] = lines.map(([t, e]) =>
+      Buffer.concat([iconv.encode(t, "cp932"), Buffer.from(e)]),
+    );
     if (tail !== undefined) parts.push(iconv.encode(tail, "cp932"));
     return Buffer.concat(parts);
   });
@@ -110,7 +112,10 @@ describe("LineDocument", function () {
 
   it("refuses to write a line its encoding cannot hold", function () {
     const doc = LineDocument.parse(Buffer.alloc(0), "cp932");
-    assert.throws(() => doc.insert(0, "emoji 😀"), /cannot be written in the file's encoding cp932/);
+    assert.throws(
+      () => doc.insert(0, "emoji 😀"),
+      /cannot be written in the file's encoding cp932/,
+    );
     assert.throws(() => doc.insert(0, "a\r\nb"), /must not contain CR or LF/);
   });
 });

@@ -15,7 +15,8 @@ import {
 const connection = {
   host: "epost.example.jp",
   username: "epostadmin",
-  privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n-----END OPENSSH PRIVATE KEY-----",
+  privateKey:
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n-----END OPENSSH PRIVATE KEY-----",
   hostKey: "SHA256:" + "a".repeat(43),
 };
 
@@ -131,7 +132,8 @@ describe("relay trust sources", function () {
   });
 
   it("allows restrictive actions for the same sources", function () {
-    for (const s of ["example.jp", "*.*.*.*"]) assert.deepEqual(trust(s, { action: "norelay" }), [], s);
+    for (const s of ["example.jp", "*.*.*.*"])
+      assert.deepEqual(trust(s, { action: "norelay" }), [], s);
   });
 
   it("needs allowBroadRange for true wider than /24", function () {
@@ -148,21 +150,40 @@ describe("connection and layout", function () {
   });
 
   it("reports every problem at once, without showing secrets", function () {
-    const failures = checkConnection({ host: "bad host", port: 0, username: "", hostKey: "abc", password: 5 });
+    const failures = checkConnection({
+      host: "bad host",
+      port: 0,
+      username: "",
+      hostKey: "abc",
+      password: 5,
+    });
     assert.deepEqual(
       failures.map((f) => f.property),
-      ["connection.host", "connection.port", "connection.username", "connection.hostKey", "connection.password"],
+      [
+        "connection.host",
+        "connection.port",
+        "connection.username",
+        "connection.hostKey",
+        "connection.password",
+      ],
     );
     assert.equal(JSON.stringify(failures).includes("secret-key-material"), false);
   });
 
   it("requires a private key or a password", function () {
-    const { privateKey: _, ...rest } = connection;
-    assert.deepEqual(checkConnection(rest).map((f) => f.property), ["connection.privateKey"]);
+    const rest: Record<string, unknown> = { ...connection };
+    delete rest.privateKey;
+    assert.deepEqual(
+      checkConnection(rest).map((f) => f.property),
+      ["connection.privateKey"],
+    );
   });
 
   it("maps Windows paths to the SFTP form and leaves POSIX paths alone", function () {
-    assert.equal(toSftpPath("C:/Program Files/EPOST/MS/gateway.dat"), "/C:/Program Files/EPOST/MS/gateway.dat");
+    assert.equal(
+      toSftpPath("C:/Program Files/EPOST/MS/gateway.dat"),
+      "/C:/Program Files/EPOST/MS/gateway.dat",
+    );
     assert.equal(toSftpPath("d:\\EPOST\\MS\\effect.dat"), "/D:/EPOST/MS/effect.dat");
     assert.equal(toSftpPath("/srv/epost/gateway.dat"), "/srv/epost/gateway.dat");
   });
@@ -180,31 +201,48 @@ describe("connection and layout", function () {
   });
 
   it("refuses relative paths, .. segments and unknown encodings", function () {
-    const failures = checkLayout({ installDir: "EPOST/MS", gatewayFile: "C:/EPOST/../x", encoding: "ebcdic-x", extra: 1 });
-    assert.deepEqual(failures.map((f) => f.property), ["layout.installDir", "layout.gatewayFile", "layout.encoding", "layout.extra"]);
+    const failures = checkLayout({
+      installDir: "EPOST/MS",
+      gatewayFile: "C:/EPOST/../x",
+      encoding: "ebcdic-x",
+      extra: 1,
+    });
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      ["layout.installDir", "layout.gatewayFile", "layout.encoding", "layout.extra"],
+    );
   });
 });
 
 describe("provider check", function () {
   it("reports every bad field of one resource together and derives no line", async function () {
-    const { inputs, failures } = await providers.gateway.check({}, {
-      connection,
-      sender: "bad",
-      smartHost: "smtp.office365.com",
-      port: 0,
-    });
-    assert.deepEqual(failures.map((f) => f.property), ["sender", "port"]);
+    const { inputs, failures } = await providers.gateway.check(
+      {},
+      {
+        connection,
+        sender: "bad",
+        smartHost: "smtp.office365.com",
+        port: 0,
+      },
+    );
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      ["sender", "port"],
+    );
     assert.equal(inputs.line, undefined);
   });
 
   it("derives the host, file and line for the preview", async function () {
-    const { inputs, failures } = await providers.gateway.check({}, {
-      connection,
-      sender: "vip1@example.jp",
-      smartHost: "smtp.office365.com",
-      port: 587,
-      auth: { scheme: "1XOAUTH2", data: "opaque-data" },
-    });
+    const { inputs, failures } = await providers.gateway.check(
+      {},
+      {
+        connection,
+        sender: "vip1@example.jp",
+        smartHost: "smtp.office365.com",
+        port: 587,
+        auth: { scheme: "1XOAUTH2", data: "opaque-data" },
+      },
+    );
     assert.deepEqual(failures, []);
     assert.equal(inputs.target, "epostadmin@epost.example.jp:22");
     assert.equal(inputs.file, "/C:/Program Files/EPOST/MS/gateway.dat");
@@ -213,13 +251,22 @@ describe("provider check", function () {
   });
 
   it("passes values unknown at preview through without failing", async function () {
-    const { failures, inputs } = await providers.alias.check({}, { connection, alias: UNKNOWN, address: "vip1@intra.example.jp" });
+    const { failures, inputs } = await providers.alias.check(
+      {},
+      { connection, alias: UNKNOWN, address: "vip1@intra.example.jp" },
+    );
     assert.deepEqual(failures, []);
     assert.equal(inputs.line, undefined);
   });
 
   it("refuses unknown inputs by name", async function () {
-    const { failures } = await providers.alias.check({}, { connection, alias: "a@example.jp", address: "b@example.jp", adress: "x" });
-    assert.deepEqual(failures.map((f) => f.property), ["adress"]);
+    const { failures } = await providers.alias.check(
+      {},
+      { connection, alias: "a@example.jp", address: "b@example.jp", adress: "x" },
+    );
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      ["adress"],
+    );
   });
 });
