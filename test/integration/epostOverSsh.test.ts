@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import {
+  editFile,
   editorStats,
   resetBackupMemory,
   resetEditorStats,
@@ -8,7 +9,8 @@ import {
 } from "../../provider/editing/fileEditor";
 import { errorCode } from "../../provider/errors";
 import { providers } from "../../provider/runtime";
-import { closeAllSessions, loginCount } from "../../provider/transport/sshSession";
+import { RemoteFs } from "../../provider/transport/remoteFs";
+import { closeAllSessions, getSession, loginCount } from "../../provider/transport/sshSession";
 import { crlf, FILES, original, originalLines, sha256 } from "../harness/bytes";
 import { SshHost, startSshd } from "../harness/sshd";
 
@@ -430,6 +432,107 @@ describe("E-Post resources against a real OpenSSH server", function () {
         fs.rmSync(lock);
       }
       assert.deepEqual(read(FILES.alias), original(FILES.alias));
+    });
+  });
+
+  describe("writing", function () {
+    const [info, sales] = originalLines(FILES.alias);
+
+    async function target(fs2?: (s: RemoteFs) => RemoteFs) {
+      const session = await getSession(host.connection());
+      const path = host.windowsPaths
+        ? "/C:/Program Files/EPOST/MS/alias.dat"
+        : `${host.layout!.installDir}/alias.dat`;
+      return {
+        session,
+        target: {
+          fs: fs2 ? fs2(session) : session,
+          path,
+          encoding: "cp932",
+          backupDir: path.replace(/alias\.dat$/, "epost-hybrid-backup"),
+          keepBackups: 10,
+        },
+      };
+    }
+
+    it("applies its edits again when the file is saved by hand between read and write", async function () {
+      let injected = false;
+      const { target: t } = await target((session) => ({
+        target: session.target,
+        readFile: (p) => session.readFile(p),
+        mtimeMs: (p) => session.mtimeMs(p),
+        createExclusive: (p, d) => session.createExclusive(p, d),
+        replace: (a, b) => session.replace(a, b),
+        remove: (p) => session.remove(p),
+        ensureDir: (p) => session.ensureDir(p),
+        list: (d) => session.list(d),
+        writeFile: async (p, d) => {
+          await session.writeFile(p, d);
+          if (p.includes("epost-hybrid-tmp") && !injected) {
+            // An admin saves the file in Mail Control while our new version is being written.
+            injected = true;
+            fs.appendFileSync(host.file(FILES.alias), "hand@example.jp\thand@intra.example.jp\r\n");
+          }
+        },
+      }));
+      await editFile(t, (doc) => doc.insert(doc.length, "vip1@example.jp\tvip1@intra.example.jp"));
+      assert.equal(injected, true);
+      assert.equal(editorStats().rebases, 1);
+      assert.deepEqual(
+        read(FILES.alias),
+        crlf(
+          info,
+          sales,
+          "hand@example.jp\thand@intra.example.jp",
+          "vip1@example.jp\tvip1@intra.example.jp",
+        ),
+      );
+    });
+
+    it("replaces the file with two renames on a server without posix-rename", async function () {
+      const { session } = await target();
+      const ext = (session as any).sftp._extensions as Record<string, string>;
+      const saved = ext["posix-rename@openssh.com"];
+      delete ext["posix-rename@openssh.com"];
+      try {
+        await create("alias", { alias: "vip1@example.jp", address: "vip1@intra.example.jp" });
+      } finally {
+        ext["posix-rename@openssh.com"] = saved;
+      }
+      assert.deepEqual(
+        read(FILES.alias),
+        crlf(info, sales, "vip1@example.jp\tvip1@intra.example.jp"),
+      );
+      const leftovers = fs
+        .readdirSync(host.file("Program Files/EPOST/MS"))
+        .filter((n) => n.startsWith("alias.dat."));
+      assert.deepEqual(leftovers, []);
+    });
+
+    it("keeps only the newest keepBackups backups", async function () {
+      const layout = { ...(host.layout ?? {}), keepBackups: 2 };
+      const made: string[] = [];
+      for (let run = 0; run < 4; run++) {
+        resetBackupMemory();
+        await create("alias", {
+          alias: `run${run}@example.jp`,
+          address: "x@intra.example.jp",
+          layout,
+        });
+        const dir = host.file("Program Files/EPOST/MS/epost-hybrid-backup");
+        made.push(fs.readdirSync(dir).sort().at(-1)!);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const left = fs.readdirSync(host.file("Program Files/EPOST/MS/epost-hybrid-backup")).sort();
+      assert.deepEqual(left, made.slice(2));
+      assert.ok(
+        fs
+          .readFileSync(
+            host.file(`Program Files/EPOST/MS/epost-hybrid-backup/${left[1]}`),
+            "latin1",
+          )
+          .includes("run2@example.jp"),
+      );
     });
   });
 
