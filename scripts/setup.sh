@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs everything the tests and the example host need on a fresh Debian machine:
-# OpenSSH (the tests start their own sshd on 127.0.0.1) and the npm packages.
+# Sets up a fresh Debian machine for the tests and the example: OpenSSH (the tests start their
+# own sshd on 127.0.0.1), the npm packages, the build in dist/, the Pulumi CLI built from the Go
+# module proxy, and the example E-Post host on 127.0.0.1:20022.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need_apt+=(openssh-server)
+[ -x /usr/sbin/sshd ] || need_apt+=(openssh-server)
 command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -15,8 +16,18 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+command -v go >/dev/null 2>&1 || {
+  echo "go is not on PATH: Go 1.25 or later is needed to build the Pulumi CLI" >&2
+  exit 1
+}
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
 npm run build
+bash scripts/install-pulumi.sh >/dev/null
+if [ "$(id -u)" -eq 0 ]; then
+  bash scripts/example-host.sh start
+else
+  echo "not root: skipping the example host (it needs root to chroot)" >&2
+fi

@@ -1,0 +1,210 @@
+import { z } from "zod";
+
+/**
+ * One tenant's stack configuration, as written in `stacks/Pulumi.<stack>.yaml` under the
+ * project's namespace (`epost-hybrid:`). Secrets are separate keys set with
+ * `pulumi config set --secret`, never plain values in this object.
+ */
+export interface TenantConfig {
+  /** The public mail domain, e.g. `example.jp`. */
+  domain: string;
+  /** The intranet subdomain on E-Post. Default `intra.<domain>`. */
+  intranetDomain: string;
+  /** Local parts of the accounts kept on E-Post, e.g. `["vip1", "legacy"]`. */
+  accounts: string[];
+  /** How E-Post hands those accounts' mail to Exchange Online. */
+  mode: "relay" | "xoauth2";
+  /** The E-Post host. */
+  epost: {
+    host: string;
+    port: number;
+    username: string;
+    hostKey: string;
+    /** The E-Post server's own IP, mapped to the intranet subdomain in its hosts file. */
+    ip: string;
+    layout?: Record<string, unknown>;
+  };
+  /** SMTP relay: the tenant's `<name>.mail.protection.outlook.com` host. */
+  relaySmartHost: string;
+  /** XOAUTH2: the method token written before the auth data. Default `1XOAUTH2`. */
+  xoauth2Scheme: string;
+  /** Exchange Online's sending ranges (CIDR), trusted in effect.dat for forwarded mail. */
+  exoSourceRanges: string[];
+}
+
+/** A problem in the stack configuration, with the key and a way to fix it. */
+export interface ConfigProblem {
+  key: string;
+  message: string;
+  fix: string;
+}
+
+const localPart = /^[A-Za-z0-9!#$%&'+/=?^_`{}~-]+(?:\.[A-Za-z0-9!#$%&'+/=?^_`{}~-]+)*$/;
+const domain = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+
+const schema = z.object({
+  domain: z.string().regex(domain, "expected a mail domain such as example.jp"),
+  intranetDomain: z
+    .string()
+    .regex(domain, "expected a subdomain such as intra.example.jp")
+    .optional(),
+  accounts: z
+    .array(z.string().regex(localPart, "expected the part before @, such as vip1"))
+    .min(1, "list at least one account kept on E-Post"),
+  mode: z.enum(["relay", "xoauth2"]),
+  epost: z.object({
+    host: z.string().min(1, "expected the E-Post server's host name or IP"),
+    port: z.number().int().min(1).max(65535).optional(),
+    username: z.string().min(1, "expected the Windows account to log in as"),
+    hostKey: z
+      .string()
+      .regex(
+        /^SHA256:[A-Za-z0-9+/]{43}=?$/,
+        "expected SHA256:<base64>, as ssh-keygen -lf prints it",
+      ),
+    ip: z.union([z.ipv4(), z.ipv6()], { error: "expected the E-Post server's IP address" }),
+    layout: z.record(z.string(), z.unknown()).optional(),
+  }),
+  relaySmartHost: z
+    .string()
+    .regex(domain, "expected <tenant>.mail.protection.outlook.com")
+    .optional(),
+  xoauth2Scheme: z
+    .string()
+    .regex(/^[0-9]*[A-Za-z][A-Za-z0-9_-]*$/)
+    .optional(),
+  exoSourceRanges: z
+    .array(z.cidrv4({ error: "expected an IPv4 CIDR block such as 40.92.0.0/15" }))
+    .optional(),
+});
+
+/** Raw values as read from Pulumi config; each may be missing. */
+export interface RawConfig {
+  /** The value of `epost-hybrid:<key>`, secret or not. */
+  get(key: string): string | undefined;
+  /** True when the value is stored encrypted (`pulumi config set --secret`). */
+  isSecret(key: string): boolean;
+}
+
+/** The secret keys the program reads. */
+export const SECRET_KEYS = ["sshPrivateKey", "sshPassword", "xoauth2Data"] as const;
+
+/** Which secrets the stack has. */
+export type SecretPresence = Record<(typeof SECRET_KEYS)[number], boolean>;
+
+const KEYS = [
+  "domain",
+  "intranetDomain",
+  "accounts",
+  "mode",
+  "epost",
+  "relaySmartHost",
+  "xoauth2Scheme",
+  "exoSourceRanges",
+] as const;
+
+const PROJECT = "epost-hybrid";
+
+function parseValue(raw: string): unknown {
+  // Structured values (lists, objects) arrive as JSON text; plain strings do not parse.
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * Reads and checks the whole configuration at once, returning every problem with its key and the
+ * command that fixes it, rather than stopping at the first.
+ */
+export function readTenantConfig(raw: RawConfig): {
+  config?: TenantConfig;
+  secrets?: SecretPresence;
+  problems: ConfigProblem[];
+} {
+  const values: Record<string, unknown> = {};
+  for (const key of KEYS) {
+    const v = raw.get(key);
+    if (v !== undefined) values[key] = parseValue(v);
+  }
+  const problems: ConfigProblem[] = [];
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = `${PROJECT}:${issue.path.map(String).join(".")}`;
+      const top = String(issue.path[0] ?? "");
+      problems.push({ key, message: issue.message, fix: fixFor(top, key) });
+    }
+  }
+  const secrets = {} as SecretPresence;
+  for (const secret of SECRET_KEYS) {
+    const present = raw.get(secret) !== undefined;
+    secrets[secret] = present;
+    if (present && !raw.isSecret(secret)) {
+      problems.push({
+        key: `${PROJECT}:${secret}`,
+        message: "is stored as plain text; it must be a secret",
+        fix: secretFix(secret),
+      });
+    }
+  }
+  if (!secrets.sshPrivateKey && !secrets.sshPassword) {
+    problems.push({
+      key: `${PROJECT}:sshPrivateKey`,
+      message: "the SSH private key (or sshPassword) for the E-Post host is missing",
+      fix: secretFix("sshPrivateKey"),
+    });
+  }
+  if (parsed.success && parsed.data.mode === "relay" && parsed.data.relaySmartHost === undefined) {
+    problems.push({
+      key: `${PROJECT}:relaySmartHost`,
+      message: "relay mode needs the tenant's smart host",
+      fix: `pulumi config set ${PROJECT}:relaySmartHost <tenant>.mail.protection.outlook.com`,
+    });
+  }
+  if (parsed.success && parsed.data.mode === "xoauth2" && !secrets.xoauth2Data) {
+    problems.push({
+      key: `${PROJECT}:xoauth2Data`,
+      message: "xoauth2 mode needs the authentication data E-Post writes after the method",
+      fix: secretFix("xoauth2Data"),
+    });
+  }
+  if (!parsed.success || problems.length > 0) return { problems };
+  const d = parsed.data;
+  const config: TenantConfig = {
+    domain: d.domain,
+    intranetDomain: d.intranetDomain ?? `intra.${d.domain}`,
+    accounts: d.accounts,
+    mode: d.mode,
+    epost: { ...d.epost, port: d.epost.port ?? 22 },
+    relaySmartHost: d.relaySmartHost ?? "",
+    xoauth2Scheme: d.xoauth2Scheme ?? "1XOAUTH2",
+    exoSourceRanges: d.exoSourceRanges ?? [],
+  };
+  return { config, secrets, problems };
+}
+
+function secretFix(key: string): string {
+  return key === "sshPrivateKey"
+    ? `pulumi config set --secret ${PROJECT}:sshPrivateKey < ~/.ssh/epost_ed25519`
+    : `pulumi config set --secret ${PROJECT}:${key} <value>`;
+}
+
+function fixFor(top: string, key: string): string {
+  switch (top) {
+    case "accounts":
+    case "exoSourceRanges":
+      return `pulumi config set --path '${key.replace(/\.(\d+)$/, "[$1]")}' <value>, or edit the list in stacks/Pulumi.<stack>.yaml`;
+    case "epost":
+      return `pulumi config set --path '${key}' <value>`;
+    default:
+      return `pulumi config set ${key} <value>`;
+  }
+}
+
+/** All problems as one message for the admin. */
+export function formatProblems(problems: ConfigProblem[]): string {
+  const lines = problems.map((p) => `  ${p.key}: ${p.message}\n      fix: ${p.fix}`);
+  return `the stack configuration has ${problems.length} problem(s):\n${lines.join("\n")}`;
+}
