@@ -16,6 +16,9 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+  export PATH="/usr/local/go/bin:${PATH}"
+fi
 command -v go >/dev/null 2>&1 || {
   echo "go is not on PATH: Go 1.25 or later is needed to build the Pulumi CLI" >&2
   exit 1

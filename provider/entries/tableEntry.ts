@@ -13,7 +13,7 @@ import { EntryKind } from "./entryKind";
 type Props = Record<string, unknown>;
 
 /** Inputs every E-Post resource takes besides its own fields. */
-const COMMON_INPUTS = ["connection", "layout", "adopt"] as const;
+const COMMON_INPUTS = ["connection", "layout", "adopt", "order"] as const;
 /** Inputs check derives for the preview: which host, which file, which line. */
 const DERIVED_INPUTS = ["target", "file", "line"] as const;
 
@@ -92,6 +92,13 @@ function hasUnknown(v: unknown): boolean {
   return false;
 }
 
+function fileKeyOf(target: FileTarget): string {
+  return `${target.fs.target}|${target.path}`;
+}
+
+// Keys of the lines this process inserted, per file, with their declaration order.
+const insertedThisRun = new Map<string, Map<string, number>>();
+
 /** Builds the provider for one kind. */
 export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
   function checkAll(news: Props) {
@@ -104,6 +111,17 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
     const adopt = news.adopt ?? false;
     if (!isUnknown(adopt) && typeof adopt !== "boolean") {
       failures.push({ property: "adopt", reason: `expected true or false, got ${show(adopt)}` });
+    }
+    const order = news.order;
+    if (
+      order !== undefined &&
+      !isUnknown(order) &&
+      (typeof order !== "number" || !Number.isInteger(order) || order < 0)
+    ) {
+      failures.push({
+        property: "order",
+        reason: `expected a whole number from 0, got ${show(order)}`,
+      });
     }
     const allowed = new Set<string>([
       ...COMMON_INPUTS,
@@ -119,7 +137,13 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
         });
       }
     }
-    const inputs: Props = { connection: news.connection, layout: news.layout, ...k.props, adopt };
+    const inputs: Props = {
+      connection: news.connection,
+      layout: news.layout,
+      ...k.props,
+      adopt,
+      order,
+    };
     if (
       failures.length === 0 &&
       !hasUnknown(news.connection) &&
@@ -172,6 +196,7 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
       connection: inputs.connection,
       layout: inputs.layout,
       adopt: inputs.adopt ?? false,
+      order: inputs.order,
       ...own,
       ...kind.toProps(entry),
       target: describeTarget(inputs.connection as SshConnection),
@@ -181,8 +206,33 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
     });
   }
 
+  /**
+   * Where a new line goes: the kind's insertion point, moved up past lines this process inserted
+   * there earlier in this run that come later in declaration order. Creates arrive in whatever
+   * order the engine runs them; this makes the lines of one update land in the order the program
+   * declares them, so the same configuration always gives the same bytes.
+   */
+  function placeNew(doc: LineDocument, fileKey: string, order: number | undefined): number {
+    let at = kind.insertAt(doc);
+    const ours = insertedThisRun.get(fileKey);
+    if (order === undefined || !ours) return at;
+    while (at > 0) {
+      const p = parsed(kind, doc.line(at - 1));
+      const theirs = p === null ? undefined : ours.get(p.key);
+      if (theirs === undefined || theirs <= order) break;
+      at--;
+    }
+    return at;
+  }
+
   /** Writes the entry: adopts an identical line, rewrites a same-key line if allowed, or inserts. */
-  function put(entry: E, where: string, adopt: boolean, previousKey?: string) {
+  function put(
+    entry: E,
+    where: string,
+    fileKey: string,
+    opts: { adopt: boolean; order?: number; previousKey?: string },
+  ) {
+    const { adopt, order, previousKey } = opts;
     return (doc: LineDocument): { fingerprint: string; adopted: boolean } => {
       const found = findEntry(kind, doc, previousKey ?? kind.key(entry));
       if (found) {
@@ -201,8 +251,11 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
         doc.replace(found.index, kind.render(entry));
         return { fingerprint: fingerprintLine(doc.line(found.index)), adopted: true };
       }
-      const at = kind.insertAt(doc);
+      const at = placeNew(doc, fileKey, order);
       doc.insert(at, kind.render(entry));
+      let ours = insertedThisRun.get(fileKey);
+      if (!ours) insertedThisRun.set(fileKey, (ours = new Map()));
+      ours.set(kind.key(entry), order ?? Number.MAX_SAFE_INTEGER);
       return { fingerprint: fingerprintLine(doc.line(at)), adopted: false };
     };
   }
@@ -259,7 +312,13 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
     async create(inputs) {
       const entry = valid(inputs);
       const { target, where } = await open(inputs);
-      const result = await editFile(target, put(entry, where, inputs.adopt === true));
+      const result = await editFile(
+        target,
+        put(entry, where, fileKeyOf(target), {
+          adopt: inputs.adopt === true,
+          order: inputs.order as number | undefined,
+        }),
+      );
       debug(
         "entry",
         `${kind.label} ${kind.key(entry)} ${result.adopted ? "adopted" : "added"} in ${where}`,
@@ -289,7 +348,14 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
       const entry = valid(news);
       const { target, where } = await open(news);
       const oldKey = kind.key(kind.fromProps(olds));
-      const result = await editFile(target, put(entry, where, true, oldKey));
+      const result = await editFile(
+        target,
+        put(entry, where, fileKeyOf(target), {
+          adopt: true,
+          order: news.order as number | undefined,
+          previousKey: oldKey,
+        }),
+      );
       return { outs: outsOf(news, entry, { ...result, adopted: olds.adopted ?? result.adopted }) };
     },
 

@@ -132,7 +132,7 @@ export function readTenantConfig(raw: RawConfig): {
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const key = `${PROJECT}:${issue.path.map(String).join(".")}`;
+      const key = `${PROJECT}:${configPath(issue.path)}`;
       const top = String(issue.path[0] ?? "");
       problems.push({ key, message: issue.message, fix: fixFor(top, key) });
     }
@@ -185,6 +185,13 @@ export function readTenantConfig(raw: RawConfig): {
   return { config, secrets, problems };
 }
 
+/** A config path as `pulumi config set --path` writes it: `epost.port`, `accounts[0]`. */
+function configPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("");
+}
+
 function secretFix(key: string): string {
   return key === "sshPrivateKey"
     ? `pulumi config set --secret ${PROJECT}:sshPrivateKey < ~/.ssh/epost_ed25519`
@@ -195,7 +202,7 @@ function fixFor(top: string, key: string): string {
   switch (top) {
     case "accounts":
     case "exoSourceRanges":
-      return `pulumi config set --path '${key.replace(/\.(\d+)$/, "[$1]")}' <value>, or edit the list in stacks/Pulumi.<stack>.yaml`;
+      return `pulumi config set --path '${key}' <value>, or edit the list in stacks/Pulumi.<stack>.yaml`;
     case "epost":
       return `pulumi config set --path '${key}' <value>`;
     default:

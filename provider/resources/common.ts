@@ -53,6 +53,19 @@ export interface EPostCommonArgs {
    * taken over without this. Default false.
    */
   adopt?: pulumi.Input<boolean>;
+  /**
+   * Where a new line goes among the lines created in the same update (lower first). gateway.dat
+   * and effect.dat are first-match-wins, so this order can matter. Default: the order in which
+   * the program declares its E-Post resources. It never moves a line that already exists.
+   */
+  order?: pulumi.Input<number>;
+}
+
+let declared = 0;
+
+/** The declaration order of the next E-Post resource in this program. */
+export function nextOrder(): number {
+  return declared++;
 }
 
 /**

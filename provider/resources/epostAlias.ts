@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EPostCommonArgs, thinProvider, TYPE_MODULE, withSecretOutputs } from "./common";
+import { EPostCommonArgs, nextOrder, thinProvider, TYPE_MODULE, withSecretOutputs } from "./common";
 
 /** The provider of {@link EPostAlias}, for driving check/diff/create/read/update/delete directly. */
 export const epostAliasProvider: pulumi.dynamic.ResourceProvider = thinProvider("alias");
@@ -37,6 +37,7 @@ export class EPostAlias extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: pulumi.secret(args.connection),
+        order: args.order ?? nextOrder(),
         target: undefined,
         file: undefined,
         line: undefined,

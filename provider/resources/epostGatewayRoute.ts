@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EPostCommonArgs, thinProvider, TYPE_MODULE, withSecretOutputs } from "./common";
+import { EPostCommonArgs, nextOrder, thinProvider, TYPE_MODULE, withSecretOutputs } from "./common";
 
 /** The provider of {@link EPostGatewayRoute}. */
 export const epostGatewayRouteProvider: pulumi.dynamic.ResourceProvider = thinProvider("gateway");
@@ -55,6 +55,7 @@ export class EPostGatewayRoute extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: pulumi.secret(args.connection),
+        order: args.order ?? nextOrder(),
         auth: args.auth === undefined ? undefined : pulumi.secret(args.auth),
         target: undefined,
         file: undefined,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EPostCommonArgs, thinProvider, TYPE_MODULE, withSecretOutputs } from "./common";
+import { EPostCommonArgs, nextOrder, thinProvider, TYPE_MODULE, withSecretOutputs } from "./common";
 
 /** The provider of {@link EPostHostsEntry}. */
 export const epostHostsEntryProvider: pulumi.dynamic.ResourceProvider = thinProvider("hosts");
@@ -37,6 +37,7 @@ export class EPostHostsEntry extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: pulumi.secret(args.connection),
+        order: args.order ?? nextOrder(),
         target: undefined,
         file: undefined,
         line: undefined,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EPostCommonArgs, thinProvider, TYPE_MODULE, withSecretOutputs } from "./common";
+import { EPostCommonArgs, nextOrder, thinProvider, TYPE_MODULE, withSecretOutputs } from "./common";
 
 /** The provider of {@link EPostRelayTrust}. */
 export const epostRelayTrustProvider: pulumi.dynamic.ResourceProvider = thinProvider("effect");
@@ -46,6 +46,7 @@ export class EPostRelayTrust extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: pulumi.secret(args.connection),
+        order: args.order ?? nextOrder(),
         target: undefined,
         file: undefined,
         line: undefined,

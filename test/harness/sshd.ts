@@ -92,7 +92,9 @@ function copyTree(src: string, dst: string): void {
  * chrooted so that paths look exactly as Windows OpenSSH shows them (`/C:/Program Files/...`);
  * otherwise it is served at its local path and `layout` points there.
  */
-export async function startSshd(options: { tree?: string } = {}): Promise<SshHost> {
+export async function startSshd(
+  options: { tree?: string; keys?: { host: string; login: string } } = {},
+): Promise<SshHost> {
   if (!fs.existsSync(SSHD)) {
     throw new Error(`${SSHD} is missing: install openssh-server (apt-get install openssh-server)`);
   }
@@ -121,8 +123,17 @@ export async function startSshd(options: { tree?: string } = {}): Promise<SshHos
       "-C",
       "epost-hybrid-test",
     ]);
-  keygen(path.join(keys, "host_ed25519"));
-  keygen(path.join(keys, "user_ed25519"));
+  if (options.keys) {
+    // Fixed keys, such as the example host's, so that a stack file can pin them.
+    fs.copyFileSync(options.keys.host, path.join(keys, "host_ed25519"));
+    fs.copyFileSync(`${options.keys.host}.pub`, path.join(keys, "host_ed25519.pub"));
+    fs.copyFileSync(options.keys.login, path.join(keys, "user_ed25519"));
+    fs.copyFileSync(`${options.keys.login}.pub`, path.join(keys, "user_ed25519.pub"));
+    fs.chmodSync(path.join(keys, "host_ed25519"), 0o600);
+  } else {
+    keygen(path.join(keys, "host_ed25519"));
+    keygen(path.join(keys, "user_ed25519"));
+  }
   fs.copyFileSync(path.join(keys, "user_ed25519.pub"), path.join(keys, "authorized_keys"));
   const fpLine = execFileSync("ssh-keygen", [
     "-lf",

@@ -322,6 +322,29 @@ describe("E-Post resources against a real OpenSSH server", function () {
       assert.deepEqual(read(FILES.effect), original(FILES.effect));
     });
 
+    it("places lines created together in declaration order, whatever order they arrive in", async function () {
+      const sources = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"];
+      const delays = [40, 0, 25, 10, 5];
+      await Promise.all(
+        sources.map(async (source, i) => {
+          await new Promise((r) => setTimeout(r, delays[i]));
+          return create("effect", { source, action: "default", order: 100 + i });
+        }),
+      );
+      assert.deepEqual(
+        read(FILES.effect),
+        crlf(
+          nullSender,
+          blank,
+          localhost,
+          webmail,
+          lan,
+          ...sources.map((s) => `${s} default`),
+          catchAll,
+        ),
+      );
+    });
+
     it("adopts the existing loopback entry", async function () {
       const { outs } = await create("effect", { source: "127.0.0.1" });
       assert.equal(outs.adopted, true);

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { formatProblems, readTenantConfig } from "../../provider/program/tenantConfig";
+
+function raw(values: Record<string, unknown>, secrets: string[] = ["sshPrivateKey"]) {
+  const all: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values))
+    all[k] = typeof v === "string" ? v : JSON.stringify(v);
+  for (const s of secrets) all[s] = "secret-value";
+  return { get: (k: string) => all[k], isSecret: (k: string) => secrets.includes(k) };
+}
+
+const good = {
+  domain: "example.jp",
+  accounts: ["vip1", "legacy"],
+  mode: "relay",
+  relaySmartHost: "example-jp.mail.protection.outlook.com",
+  epost: {
+    host: "127.0.0.1",
+    port: 20022,
+    username: "root",
+    hostKey: "SHA256:" + "b".repeat(43),
+    ip: "192.168.1.10",
+  },
+  exoSourceRanges: ["40.92.0.0/15"],
+};
+
+describe("tenant configuration", function () {
+  it("fills in the intranet subdomain, port and XOAUTH2 scheme", function () {
+    const { config, problems } = readTenantConfig(raw(good));
+    assert.deepEqual(problems, []);
+    assert.equal(config?.intranetDomain, "intra.example.jp");
+    assert.equal(config?.xoauth2Scheme, "1XOAUTH2");
+    assert.equal(config?.epost.port, 20022);
+  });
+
+  it("reports every problem with its key and a fix", function () {
+    const { config, problems } = readTenantConfig(
+      raw(
+        {
+          ...good,
+          accounts: ["vip1", "bad address"],
+          mode: "smtp",
+          epost: { ...good.epost, hostKey: "abc" },
+        },
+        [],
+      ),
+    );
+    assert.equal(config, undefined);
+    assert.deepEqual(
+      problems.map((p) => p.key),
+      [
+        "epost-hybrid:accounts[1]",
+        "epost-hybrid:mode",
+        "epost-hybrid:epost.hostKey",
+        "epost-hybrid:sshPrivateKey",
+      ],
+    );
+    assert.equal(
+      problems[0].fix,
+      "pulumi config set --path 'epost-hybrid:accounts[1]' <value>, or edit the list in stacks/Pulumi.<stack>.yaml",
+    );
+    assert.match(problems[3].fix, /pulumi config set --secret epost-hybrid:sshPrivateKey/);
+    assert.match(formatProblems(problems), /^the stack configuration has 4 problem\(s\):/);
+  });
+
+  it("refuses a private key stored as plain text", function () {
+    const values = {
+      ...raw(good, []),
+      get: (k: string) => (k === "sshPrivateKey" ? "plain" : raw(good, []).get(k)),
+    };
+    const { problems } = readTenantConfig(values);
+    assert.deepEqual(
+      problems.map((p) => [p.key, p.message]),
+      [["epost-hybrid:sshPrivateKey", "is stored as plain text; it must be a secret"]],
+    );
+  });
+
+  it("needs the XOAUTH2 data in xoauth2 mode and the smart host in relay mode", function () {
+    const x = readTenantConfig(raw({ ...good, mode: "xoauth2" }));
+    assert.deepEqual(
+      x.problems.map((p) => p.key),
+      ["epost-hybrid:xoauth2Data"],
+    );
+    const r = readTenantConfig(raw({ ...good, relaySmartHost: undefined }));
+    assert.deepEqual(
+      r.problems.map((p) => p.key),
+      ["epost-hybrid:relaySmartHost"],
+    );
+  });
+
+  it("refuses a sending range that is not a CIDR block", function () {
+    const { problems } = readTenantConfig(raw({ ...good, exoSourceRanges: ["40.92.0.0"] }));
+    assert.deepEqual(
+      problems.map((p) => p.key),
+      ["epost-hybrid:exoSourceRanges[0]"],
+    );
+  });
+});
