@@ -91,13 +91,56 @@ export function thinProvider(kind: string): pulumi.dynamic.ResourceProvider {
   };
 }
 
-/** Merges secret output names into resource options. */
-export function withSecretOutputs(
-  opts: pulumi.CustomResourceOptions | undefined,
-  names: string[],
-): pulumi.CustomResourceOptions {
-  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...names] };
-}
-
 /** The module part of the resources' type tokens: `pulumi-nodejs:dynamic/epost:<Type>`. */
 export const TYPE_MODULE = "epost";
+
+/**
+ * What every E-Post resource has in common: the connection stored as a secret, a declaration
+ * order, and the outputs that say where its line is and what it holds.
+ */
+export abstract class EPostEntryResource extends pulumi.dynamic.Resource {
+  /** `user@host:port` of the E-Post host. */
+  declare readonly target: pulumi.Output<string>;
+  /** The file's path on the host. */
+  declare readonly file: pulumi.Output<string>;
+  /** The line as written (any authentication data masked). */
+  declare readonly line: pulumi.Output<string>;
+  /** SHA-256 of the line's bytes; delete removes the line only while it still matches. */
+  declare readonly fingerprint: pulumi.Output<string>;
+  /** True when create took over a line that was already there. */
+  declare readonly adopted: pulumi.Output<boolean>;
+
+  protected constructor(
+    provider: pulumi.dynamic.ResourceProvider,
+    type: string,
+    name: string,
+    args: EPostCommonArgs & Record<string, unknown>,
+    opts: pulumi.CustomResourceOptions | undefined,
+    secretOutputs: string[] = [],
+  ) {
+    super(
+      provider,
+      name,
+      {
+        ...args,
+        connection: pulumi.secret(args.connection),
+        order: args.order ?? nextOrder(),
+        target: undefined,
+        file: undefined,
+        line: undefined,
+        fingerprint: undefined,
+        adopted: undefined,
+      },
+      {
+        ...opts,
+        additionalSecretOutputs: [
+          ...(opts?.additionalSecretOutputs ?? []),
+          "connection",
+          ...secretOutputs,
+        ],
+      },
+      TYPE_MODULE,
+      type,
+    );
+  }
+}

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EPostCommonArgs, nextOrder, thinProvider, TYPE_MODULE, withSecretOutputs } from "./common";
+import { EPostCommonArgs, EPostEntryResource, thinProvider } from "./common";
 
 /** The provider of {@link EPostGatewayRoute}. */
 export const epostGatewayRouteProvider: pulumi.dynamic.ResourceProvider = thinProvider("gateway");
@@ -31,41 +31,18 @@ export interface EPostGatewayRouteArgs extends EPostCommonArgs {
  * `<recipientDomain>[|<sender>],<smartHost>[|<scheme>|<data>],<port>`. A new line goes before
  * the first catch-all `*,...` line, since the first matching line wins.
  */
-export class EPostGatewayRoute extends pulumi.dynamic.Resource {
+export class EPostGatewayRoute extends EPostEntryResource {
   declare readonly recipientDomain: pulumi.Output<string>;
   declare readonly sender: pulumi.Output<string | undefined>;
   declare readonly smartHost: pulumi.Output<string>;
   declare readonly port: pulumi.Output<number>;
   declare readonly auth: pulumi.Output<{ scheme: string; data: string } | undefined>;
-  /** `user@host:port` of the E-Post host. */
-  declare readonly target: pulumi.Output<string>;
-  /** The file's path on the host. */
-  declare readonly file: pulumi.Output<string>;
-  /** The line as written, with the authentication data masked. */
-  declare readonly line: pulumi.Output<string>;
-  /** SHA-256 of the line's bytes; secret, since the line may hold authentication data. */
-  declare readonly fingerprint: pulumi.Output<string>;
-  /** True when create took over a line that was already there. */
-  declare readonly adopted: pulumi.Output<boolean>;
 
   constructor(name: string, args: EPostGatewayRouteArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      epostGatewayRouteProvider,
-      name,
-      {
-        ...args,
-        connection: pulumi.secret(args.connection),
-        order: args.order ?? nextOrder(),
-        auth: args.auth === undefined ? undefined : pulumi.secret(args.auth),
-        target: undefined,
-        file: undefined,
-        line: undefined,
-        fingerprint: undefined,
-        adopted: undefined,
-      },
-      withSecretOutputs(opts, ["connection", "auth", "fingerprint"]),
-      TYPE_MODULE,
-      "GatewayRoute",
-    );
+    const auth = args.auth === undefined ? undefined : pulumi.secret(args.auth);
+    super(epostGatewayRouteProvider, "GatewayRoute", name, { ...args, auth }, opts, [
+      "auth",
+      "fingerprint",
+    ]);
   }
 }

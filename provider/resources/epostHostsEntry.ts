@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EPostCommonArgs, nextOrder, thinProvider, TYPE_MODULE, withSecretOutputs } from "./common";
+import { EPostCommonArgs, EPostEntryResource, thinProvider } from "./common";
 
 /** The provider of {@link EPostHostsEntry}. */
 export const epostHostsEntryProvider: pulumi.dynamic.ResourceProvider = thinProvider("hosts");
@@ -16,37 +16,11 @@ export interface EPostHostsEntryArgs extends EPostCommonArgs {
  * One line of the Windows hosts file (`layout.hostsFile`). E-Post resolves each of its domains,
  * subdomains included, through this file. New lines are appended.
  */
-export class EPostHostsEntry extends pulumi.dynamic.Resource {
+export class EPostHostsEntry extends EPostEntryResource {
   declare readonly ip: pulumi.Output<string>;
   declare readonly hostnames: pulumi.Output<string[]>;
-  /** `user@host:port` of the E-Post host. */
-  declare readonly target: pulumi.Output<string>;
-  /** The file's path on the host. */
-  declare readonly file: pulumi.Output<string>;
-  /** The line as written. */
-  declare readonly line: pulumi.Output<string>;
-  /** SHA-256 of the line's bytes; delete removes the line only while it still matches. */
-  declare readonly fingerprint: pulumi.Output<string>;
-  /** True when create took over a line that was already there. */
-  declare readonly adopted: pulumi.Output<boolean>;
 
   constructor(name: string, args: EPostHostsEntryArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      epostHostsEntryProvider,
-      name,
-      {
-        ...args,
-        connection: pulumi.secret(args.connection),
-        order: args.order ?? nextOrder(),
-        target: undefined,
-        file: undefined,
-        line: undefined,
-        fingerprint: undefined,
-        adopted: undefined,
-      },
-      withSecretOutputs(opts, ["connection"]),
-      TYPE_MODULE,
-      "HostsEntry",
-    );
+    super(epostHostsEntryProvider, "HostsEntry", name, { ...args }, opts);
   }
 }
