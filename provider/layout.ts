@@ -44,6 +44,12 @@ export const DEFAULT_HOSTS_FILE = "C:/Windows/System32/drivers/etc/hosts";
 export const DEFAULT_ENCODING = "cp932";
 export const DEFAULT_KEEP_BACKUPS = 10;
 
+/**
+ * Encodings in which CR and LF are single bytes that never occur inside a character, so lines
+ * can be found in the raw bytes. UTF-16 and friends are not among them.
+ */
+export const SUPPORTED_ENCODINGS = ["cp932", "shift_jis", "utf8", "utf-8"];
+
 const PATH_FIELDS = [
   "installDir",
   "gatewayFile",
@@ -84,10 +90,14 @@ export function checkLayout(layout: unknown, prefix = "layout"): FieldFailure[] 
     if (reason) failures.push({ property: `${prefix}.${field}`, reason });
   }
   if (l.encoding !== undefined && !isUnknown(l.encoding)) {
-    if (typeof l.encoding !== "string" || !encodingExists(l.encoding)) {
+    if (
+      typeof l.encoding !== "string" ||
+      !SUPPORTED_ENCODINGS.includes(l.encoding.toLowerCase()) ||
+      !encodingExists(l.encoding)
+    ) {
       failures.push({
         property: `${prefix}.encoding`,
-        reason: `unknown encoding ${show(l.encoding)}; use "cp932" (Japanese Windows) or "utf8"`,
+        reason: `unsupported encoding ${show(l.encoding)}; use ${SUPPORTED_ENCODINGS.map((e) => `"${e}"`).join(", ")}`,
       });
     }
   }

@@ -15,6 +15,8 @@ export interface FileTarget {
   backupDir: string;
   /** How many backups of this file to keep. */
   keepBackups: number;
+  /** What to tell the admin when the file does not exist, e.g. which layout field names it. */
+  missingHint?: string;
 }
 
 /**
@@ -172,24 +174,36 @@ function applyAll(doc: LineDocument, batch: Pending[]): { doc: LineDocument; out
 async function runBatch(target: FileTarget, batch: Pending[]): Promise<void> {
   const { fs, path } = target;
   const writes = batch.some((p) => !p.readOnly);
-  const lock = writes ? await acquireLock(fs, path) : undefined;
-  let outcomes: Outcome[];
-  try {
-    outcomes = await readModifyWrite(target, batch, writes);
-  } finally {
-    if (lock) await releaseLock(fs, lock);
+  let outcomes: Outcome[] | undefined;
+  for (let attempt = 1; outcomes === undefined; attempt++) {
+    const lock = writes ? await acquireLock(fs, path) : undefined;
+    try {
+      if (lock) await recoverLeftovers(fs, path);
+      outcomes = await readModifyWrite(target, batch, writes, lock);
+    } catch (err) {
+      // Another run broke our lock as stale before we could commit; nothing was written, so the
+      // whole batch can start over.
+      if (!(err instanceof LockLost) || attempt >= 3) throw err;
+      warn("file", `${fs.target}: ${err.message}; starting the edit of ${path} again`);
+    } finally {
+      if (lock) await releaseLock(fs, lock);
+    }
   }
+  const done = outcomes;
   batch.forEach((p, i) => {
-    const o = outcomes[i];
+    const o = done[i];
     if (o.ok) p.resolve(o.value);
     else p.reject(o.error);
   });
 }
 
+class LockLost extends Error {}
+
 async function readModifyWrite(
   target: FileTarget,
   batch: Pending[],
   writes: boolean,
+  lock: HeldLock | undefined,
 ): Promise<Outcome[]> {
   const { fs, path } = target;
   let original = await fs.readFile(path);
@@ -201,9 +215,17 @@ async function readModifyWrite(
     if (!writes || next.equals(base)) {
       return outcomes;
     }
-    if (original !== undefined) await backupOnce(target, original);
+    if (original === undefined) {
+      // A mistyped path must not quietly create a new file beside E-Post's real one.
+      throw new EPostError(
+        "EPOST_TRANSPORT",
+        `${path} does not exist on ${fs.target}${target.missingHint ? `; ${target.missingHint}` : ""}`,
+      );
+    }
+    await backupOnce(target, original);
+    const mode = (await fs.stat(path))?.mode;
     const tmp = `${path}.epost-hybrid-tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-    await fs.writeFile(tmp, next);
+    await fs.writeFile(tmp, next, mode);
     const now = await fs.readFile(path);
     stats.reads++;
     if (!sameContent(now, original)) {
@@ -220,6 +242,10 @@ async function readModifyWrite(
       original = now;
       continue;
     }
+    if (lock && !(await stillHeld(fs, lock))) {
+      await fs.remove(tmp);
+      throw new LockLost(`the lock on ${path} was taken over before the write`);
+    }
     await fs.replace(tmp, path);
     stats.writes++;
     const written = await fs.readFile(path);
@@ -235,6 +261,37 @@ async function readModifyWrite(
     debug("file", `${fs.target}:${path} written (${next.length} bytes, ${batch.length} edits)`);
     return outcomes;
   }
+}
+
+const recovered = new Set<string>();
+
+/**
+ * Cleans up after a run that died mid-write, once per file and process, while holding the lock:
+ * temporary files are removed, and if the file itself is missing because the run died between
+ * the two renames of the fallback replace, the copy moved aside is put back.
+ */
+async function recoverLeftovers(fs: RemoteFs, path: string): Promise<void> {
+  const key = `${fs.target}|${path}`;
+  if (recovered.has(key)) return;
+  const slash = path.lastIndexOf("/");
+  const dir = slash > 0 ? path.slice(0, slash) : "/";
+  const name = path.slice(slash + 1);
+  const names = await fs.list(dir);
+  const tmps = names.filter((n) => n.startsWith(`${name}.epost-hybrid-tmp-`));
+  const asides = names.filter((n) => n.startsWith(`${name}.epost-hybrid-old-`)).sort();
+  if (asides.length > 0 && !names.includes(name)) {
+    const newest = asides.pop()!;
+    warn(
+      "file",
+      `${fs.target}: ${path} was missing after an interrupted write; restoring ${newest}`,
+    );
+    await fs.replace(`${dir}/${newest}`, path);
+  }
+  for (const n of [...tmps, ...asides]) {
+    debug("file", `${fs.target}: removing leftover ${dir}/${n}`);
+    await fs.remove(`${dir}/${n}`);
+  }
+  recovered.add(key);
 }
 
 function sameContent(a: Buffer | undefined, b: Buffer | undefined): boolean {
@@ -275,9 +332,13 @@ async function backupOnce(target: FileTarget, content: Buffer): Promise<void> {
   }
 }
 
-/** Forgets which files were backed up, so the next write backs up again (a new run). */
+/**
+ * Forgets what this process did once per run (backups taken, leftovers cleaned up), so the next
+ * write behaves as the first of a new run.
+ */
 export function resetBackupMemory(): void {
   backedUp.clear();
+  recovered.clear();
 }
 
 interface HeldLock {
@@ -302,29 +363,73 @@ async function acquireLock(fs: RemoteFs, path: string): Promise<HeldLock> {
     }
     const content = (await fs.readFile(file))?.toString("utf8");
     if (content === undefined) continue;
-    const mtime = await fs.mtimeMs(file);
     if (seen === undefined || seen.content !== content) seen = { content, since: Date.now() };
-    // A lock counts as stale when its file is old by the server's clock, or when we have watched
-    // the same lock for that long ourselves (so a skewed clock cannot keep it forever).
-    const ageByServer = mtime === undefined ? 0 : Date.now() - mtime;
-    const watched = Date.now() - seen.since;
-    if (ageByServer > tuning.staleLockMs || watched > tuning.staleLockMs) {
-      warn("file", `${fs.target}: removing stale lock ${file} (${content.split("\r\n")[0]})`);
-      stats.staleLocks++;
-      await fs.remove(file);
+    const holder = content.split("\r\n")[0];
+    const why = await staleness(fs, file, holder, Date.now() - seen.since);
+    if (why) {
+      // Remove the lock only if it is still the one judged stale: another waiter may have
+      // replaced it with a live lock of its own in the meantime.
+      const again = (await fs.readFile(file))?.toString("utf8");
+      if (again === content) {
+        warn("file", `${fs.target}: removing stale lock ${file} (${holder}; ${why})`);
+        stats.staleLocks++;
+        await fs.remove(file);
+      }
       seen = undefined;
       continue;
     }
     if (Date.now() - started > tuning.lockWaitMs) {
       throw new EPostError(
         "EPOST_CONFLICT",
-        `${path} on ${fs.target} is locked by another run (${content.split("\r\n")[0]}); ` +
+        `${path} on ${fs.target} is locked by another run (${holder}); ` +
           `if no other deploy is running, delete ${file} and run again`,
       );
     }
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 1000);
   }
+}
+
+/**
+ * Why a lock held by `holder` counts as stale, or undefined while it may be live: its process
+ * is gone from this machine, it is older than the stale timeout by the server's own clock, or
+ * we have watched it unchanged for that long (so that no clock can keep it forever).
+ */
+async function staleness(
+  fs: RemoteFs,
+  file: string,
+  holder: string,
+  watchedMs: number,
+): Promise<string | undefined> {
+  const m = /^(\S+) pid (\d+) /.exec(holder);
+  if (m && m[1] === hostname() && !processAlive(Number(m[2]))) return "its process has ended";
+  if (watchedMs > tuning.staleLockMs) return `unchanged for ${Math.round(watchedMs / 1000)} s`;
+  const lockTime = (await fs.stat(file))?.mtimeMs;
+  if (lockTime === undefined) return undefined;
+  // The server's "now" is the time stamp of a file we create; comparing the lock's time stamp
+  // with our own clock would misjudge every lock on a server whose clock is off.
+  const probe = `${file}.probe-${randomBytes(4).toString("hex")}`;
+  if (!(await fs.createExclusive(probe, Buffer.alloc(0)))) return undefined;
+  const serverNow = (await fs.stat(probe))?.mtimeMs;
+  await fs.remove(probe);
+  if (serverNow === undefined) return undefined;
+  const age = serverNow - lockTime;
+  return age > tuning.staleLockMs ? `${Math.round(age / 1000)} s old` : undefined;
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function stillHeld(fs: RemoteFs, lock: HeldLock): Promise<boolean> {
+  const content = (await fs.readFile(lock.path))?.toString("utf8");
+  return content !== undefined && content.startsWith(lock.token);
 }
 
 async function releaseLock(fs: RemoteFs, lock: HeldLock): Promise<void> {

@@ -1,5 +1,6 @@
 import { FieldFailure } from "../errors";
 import { AliasRecord, aliasKey, parseAliasLine, renderAliasLine } from "../formats/aliasTable";
+import { aliasTrailer } from "../formats/aliasTable";
 import { checkAddress, isUnknown } from "../validation/fields";
 import { EntryKind } from "./entryKind";
 
@@ -35,5 +36,6 @@ export const aliasKind: EntryKind<AliasRecord> = {
   same: (a, b) =>
     a.alias.toLowerCase() === b.alias.toLowerCase() &&
     a.address.toLowerCase() === b.address.toLowerCase(),
+  trailer: aliasTrailer,
   insertAt: (doc) => doc.length,
 };

@@ -45,4 +45,6 @@ export interface EntryKind<E> {
   same(a: E, b: E): boolean;
   /** Where a new line goes. */
   insertAt(doc: LineDocument): number;
+  /** The admin's note after the rule on a line (with its leading space), kept on rewrite. */
+  trailer?(text: string): string;
 }

@@ -6,6 +6,7 @@ import {
   parseGatewayLine,
   renderGatewayLine,
 } from "../formats/gatewayDat";
+import { gatewayTrailer } from "../formats/gatewayDat";
 import { LineDocument } from "../formats/lineDocument";
 import {
   checkAddress,
@@ -16,7 +17,6 @@ import {
   checkToken,
   isUnknown,
   parseIPv4,
-  show,
 } from "../validation/fields";
 import { EntryKind } from "./entryKind";
 
@@ -39,7 +39,8 @@ function checkAuth(auth: unknown, failures: FieldFailure[]): boolean {
   else if (typeof a.scheme !== "string" || !SCHEME.test(a.scheme)) {
     failures.push({
       property: "auth.scheme",
-      reason: `expected a method token such as "1XOAUTH2" (optional digits, then letters, digits, "_" or "-"), got ${show(a.scheme)}`,
+      // Not shown: auth is secret as a whole, and a swapped scheme and data would leak the data.
+      reason: `expected a method token such as "1XOAUTH2" (optional digits, then letters, digits, "_" or "-")`,
     });
   }
   if (isUnknown(a.data)) known = false;
@@ -146,6 +147,7 @@ export const gatewayRouteKind: EntryKind<GatewayRule> = {
     a.port === b.port &&
     a.auth?.scheme === b.auth?.scheme &&
     a.auth?.data === b.auth?.data,
+  trailer: gatewayTrailer,
   insertAt(doc: LineDocument) {
     // First match wins: a new route must come before the catch-all line or it would never apply.
     for (let i = 0; i < doc.length; i++) {

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { FieldFailure } from "../errors";
 import { HostsRecord, hostsKey, parseHostsLine, renderHostsLine } from "../formats/hostsFile";
+import { hostsTrailer } from "../formats/hostsFile";
 import { checkHostname, isUnknown, show } from "../validation/fields";
 import { EntryKind } from "./entryKind";
 
@@ -59,5 +60,6 @@ export const hostsKind: EntryKind<HostsRecord> = {
     a.ip === b.ip &&
     a.hostnames.length === b.hostnames.length &&
     a.hostnames.every((n, i) => n.toLowerCase() === b.hostnames[i].toLowerCase()),
+  trailer: hostsTrailer,
   insertAt: (doc) => doc.length,
 };

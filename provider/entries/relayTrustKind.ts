@@ -46,11 +46,15 @@ export function classifySource(source: unknown): {
   }
   if (source.includes("/")) {
     const r = checkCidr(source);
-    return r.reason ? { reason: r.reason } : { kind: "cidr", width: r.prefix };
+    if (r.reason) return { reason: r.reason };
+    return r.prefix === 0 ? { kind: "catchAll", width: 0 } : { kind: "cidr", width: r.prefix };
   }
   if (source.includes("*")) {
     const r = checkOctetWildcard(source);
-    return r.reason ? { reason: r.reason } : { kind: "wildcard", width: (r.fixed ?? 0) * 8 };
+    if (r.reason) return { reason: r.reason };
+    return r.fixed === 0
+      ? { kind: "catchAll", width: 0 }
+      : { kind: "wildcard", width: (r.fixed ?? 0) * 8 };
   }
   if (/^[0-9.]+$/.test(source)) {
     return parseIPv4(source)
@@ -65,8 +69,14 @@ export function classifySource(source: unknown): {
     : { kind: "domain" };
 }
 
-/** The narrowest `true` range allowed without `allowBroadRange`. */
+/** The widest `true` range allowed without `allowBroadRange`. */
 export const NARROWEST_SAFE_PREFIX = 24;
+
+/**
+ * The widest `true` range allowed at all. Mail providers publish their sending ranges as /12 or
+ * narrower (Exchange Online's are /14 to /17); anything wider is a mistake, not a provider.
+ */
+export const BROADEST_ALLOWED_PREFIX = 12;
 
 /** An effect.dat line `<source> <action>` that allows or limits relaying for one source. */
 export const relayTrustKind: EntryKind<RelayRule> = {
@@ -115,6 +125,16 @@ export const relayTrustKind: EntryKind<RelayRule> = {
           });
         } else if (
           (c.kind === "cidr" || c.kind === "wildcard") &&
+          (c.width ?? 32) < BROADEST_ALLOWED_PREFIX
+        ) {
+          failures.push({
+            property: "source",
+            reason:
+              `"true" for ${show(source)} (/${c.width}) trusts more than any mail provider's ` +
+              `published range (at most /${BROADEST_ALLOWED_PREFIX}); list the provider's ranges instead`,
+          });
+        } else if (
+          (c.kind === "cidr" || c.kind === "wildcard") &&
           (c.width ?? 32) < NARROWEST_SAFE_PREFIX &&
           allowBroad !== true
         ) {
@@ -143,15 +163,23 @@ export const relayTrustKind: EntryKind<RelayRule> = {
   },
   same: (a, b) => effectKey(a.source) === effectKey(b.source) && a.action === b.action,
   insertAt(doc: LineDocument) {
-    // First match wins: new lines go before the first catch-all, but never above the special
-    // #<> / #blank lines the vendor keeps on top.
+    // First match wins: new lines go before the first catch-all, but never above the #<> and
+    // #blank lines the vendor keeps at the top of the file.
     let top = 0;
+    let leading = true;
     let catchAll = -1;
     for (let i = 0; i < doc.length; i++) {
       const rule = parseEffectLine(doc.line(i).text);
       if (!rule) continue;
-      if (isEffectSpecial(rule.source)) top = i + 1;
-      else if (catchAll < 0 && isEffectCatchAll(rule.source)) catchAll = i;
+      if (isEffectSpecial(rule.source)) {
+        if (leading) top = i + 1;
+        continue;
+      }
+      leading = false;
+      if (classifySource(rule.source).kind === "catchAll") {
+        catchAll = i;
+        break;
+      }
     }
     return Math.max(catchAll < 0 ? doc.length : catchAll, top);
   },

@@ -171,6 +171,7 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
         encoding: layout.encoding,
         backupDir: layout.backupDir,
         keepBackups: layout.keepBackups,
+        missingHint: `check layout.${kind.role} (or layout.installDir) for this host`,
       },
       where: `${path} on ${describeTarget(conn)}`,
     };
@@ -233,30 +234,36 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
     opts: { adopt: boolean; order?: number; previousKey?: string },
   ) {
     const { adopt, order, previousKey } = opts;
-    return (doc: LineDocument): { fingerprint: string; adopted: boolean } => {
+    return (doc: LineDocument): { fingerprint: string; adopted: boolean; entry: E } => {
       const found = findEntry(kind, doc, previousKey ?? kind.key(entry));
       if (found) {
         if (kind.same(found.entry, entry)) {
-          return { fingerprint: fingerprintLine(found.line), adopted: true };
+          return { fingerprint: fingerprintLine(found.line), adopted: true, entry: found.entry };
         }
         if (!adopt) {
           throw new EPostError(
             "EPOST_CONFLICT",
             `${where}: line ${found.index + 1} already holds the ${kind.label} ` +
               `${JSON.stringify(kind.display(found.entry))}, which differs from the wanted ` +
-              `${JSON.stringify(kind.display(entry))}. Set adopt: true to take that line over and ` +
+              `${JSON.stringify(kind.display(entry))}` +
+              (kind.display(found.entry) === kind.display(entry)
+                ? " (they differ in the masked authentication data)"
+                : "") +
+              `. Set adopt: true to take that line over and ` +
               `rewrite it, or change the line by hand first.`,
           );
         }
-        doc.replace(found.index, kind.render(entry));
-        return { fingerprint: fingerprintLine(doc.line(found.index)), adopted: true };
+        // A note or comment after the rule (gateway.dat's " // ...", the hosts file's "# ...")
+        // belongs to the admin and stays.
+        doc.replace(found.index, kind.render(entry) + (kind.trailer?.(found.line.text) ?? ""));
+        return { fingerprint: fingerprintLine(doc.line(found.index)), adopted: true, entry };
       }
       const at = placeNew(doc, fileKey, order);
       doc.insert(at, kind.render(entry));
       let ours = insertedThisRun.get(fileKey);
       if (!ours) insertedThisRun.set(fileKey, (ours = new Map()));
       ours.set(kind.key(entry), order ?? Number.MAX_SAFE_INTEGER);
-      return { fingerprint: fingerprintLine(doc.line(at)), adopted: false };
+      return { fingerprint: fingerprintLine(doc.line(at)), adopted: false, entry };
     };
   }
 
@@ -271,13 +278,31 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
       for (const f of [...kind.fields, "adopt"]) {
         if (!isDeepStrictEqual(olds[f], news[f])) changed.push(f);
       }
+      // Fields E-Post compares case-insensitively are compared the same way here; otherwise a
+      // line written as VIP1@example.jp would show as drift against vip1@example.jp forever.
+      if (
+        changed.length > 0 &&
+        kind.keyFields.concat(kind.fields).every((f) => !hasUnknown(news[f]))
+      ) {
+        const before = kind.fromProps(olds);
+        const after = kind.fromProps({ ...olds, ...news });
+        if (kind.same(before, after)) {
+          const lineFields = new Set(Object.keys(kind.toProps(after)));
+          for (let i = changed.length - 1; i >= 0; i--) {
+            if (lineFields.has(changed[i])) changed.splice(i, 1);
+          }
+        }
+      }
       const replaces: string[] = [];
       const oc = (olds.connection ?? {}) as Props;
       const nc = (news.connection ?? {}) as Props;
       if (hasUnknown(nc)) {
         replaces.push("connection");
       } else {
-        for (const f of ["host", "port", "username", "hostKey"]) {
+        // Another host or port is another file: replace. A new user name, key or host key on the
+        // same host is an update that only changes how we log in, so a rotated host key does not
+        // make the old state unusable.
+        for (const f of ["host", "port"]) {
           if (
             !isDeepStrictEqual(
               oc[f] ?? (f === "port" ? 22 : undefined),
@@ -323,7 +348,8 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
         "entry",
         `${kind.label} ${kind.key(entry)} ${result.adopted ? "adopted" : "added"} in ${where}`,
       );
-      return { id: idOf(inputs, entry), outs: outsOf(inputs, entry, result) };
+      const { entry: written, ...extra } = result;
+      return { id: idOf(inputs, entry), outs: outsOf(inputs, written, extra) };
     },
 
     async read(id, props) {
@@ -356,7 +382,8 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
           previousKey: oldKey,
         }),
       );
-      return { outs: outsOf(news, entry, { ...result, adopted: olds.adopted ?? result.adopted }) };
+      const { entry: written, ...extra } = result;
+      return { outs: outsOf(news, written, { ...extra, adopted: olds.adopted ?? extra.adopted }) };
     },
 
     async delete(_id, props) {

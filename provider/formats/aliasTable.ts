@@ -10,14 +10,23 @@ export interface AliasRecord {
   address: string;
 }
 
-/** Parses a line, or returns undefined for a line that is not `alias<TAB>address`. */
+/**
+ * Parses a line, or returns undefined for a line that is not `alias<TAB>address`. Columns after
+ * the second (an admin's note) are not part of the alias and are kept on rewrite.
+ */
 export function parseAliasLine(text: string): AliasRecord | undefined {
-  const tab = text.indexOf("\t");
-  if (tab <= 0) return undefined;
-  const alias = text.slice(0, tab).trim();
-  const address = text.slice(tab + 1).trim();
-  if (alias === "" || address === "" || address.includes("\t")) return undefined;
+  const [aliasCol, addressCol] = text.split("\t");
+  if (addressCol === undefined) return undefined;
+  const alias = aliasCol.trim();
+  const address = addressCol.trim();
+  if (alias === "" || address === "") return undefined;
   return { alias, address };
+}
+
+/** The third and later columns with their leading tab, or "" when there are none. */
+export function aliasTrailer(text: string): string {
+  const parts = text.split("\t");
+  return parts.length > 2 ? "\t" + parts.slice(2).join("\t") : "";
 }
 
 /** Renders `alias<TAB>address`. */

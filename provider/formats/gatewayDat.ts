@@ -35,6 +35,11 @@ export interface GatewayRule {
 
 const TRAILING_NOTE = /\s+\/\/.*$/;
 
+/** The ` // note` after a rule, or "" when there is none. */
+export function gatewayTrailer(text: string): string {
+  return TRAILING_NOTE.exec(text)?.[0] ?? "";
+}
+
 /**
  * Parses one line, or returns undefined for a line that is not a rule (blank, a comment, or
  * something this parser does not understand, which is then left alone).
@@ -52,7 +57,13 @@ export function parseGatewayLine(text: string): GatewayRule | undefined {
   let hostPart = rest;
   let port = 25;
   if (last >= 0) {
-    const portText = rest.slice(last + 1).trim();
+    // A note may follow the port without a space ("25// note"); "//" cannot start earlier on
+    // the line without a space, since authentication data may contain it.
+    const portText = rest
+      .slice(last + 1)
+      .trim()
+      .replace(/\/\/.*$/, "")
+      .trim();
     if (!/^[0-9]{1,5}$/.test(portText)) return undefined;
     port = Number(portText);
     hostPart = rest.slice(0, last);

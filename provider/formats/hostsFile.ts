@@ -19,6 +19,14 @@ export function parseHostsLine(text: string): HostsRecord | undefined {
   return { ip: parts[0], hostnames: parts.slice(1) };
 }
 
+/** The `# comment` after a mapping, with the space before it, or "" when there is none. */
+export function hostsTrailer(text: string): string {
+  const hash = text.indexOf("#");
+  if (hash < 0) return "";
+  const body = text.slice(0, hash);
+  return text.slice(body.trimEnd().length);
+}
+
 /** The column at which Windows' own hosts file starts host names. */
 const NAME_COLUMN = 16;
 

@@ -52,6 +52,16 @@ export class LineDocument {
 
   /** Splits a file's bytes into lines. An empty buffer gives a document with no lines. */
   static parse(file: Buffer, encoding: string): LineDocument {
+    if (
+      file.length >= 2 &&
+      ((file[0] === 0xff && file[1] === 0xfe) || (file[0] === 0xfe && file[1] === 0xff))
+    ) {
+      // Lines are found byte by byte, which only works for ASCII-compatible encodings.
+      throw new EPostError(
+        "EPOST_PARSE",
+        "the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as CP932 or UTF-8 first",
+      );
+    }
     const bom = file.subarray(0, 3).equals(UTF8_BOM) ? UTF8_BOM : Buffer.alloc(0);
     const bytes = file.subarray(bom.length);
     const lines: Line[] = [];
@@ -76,8 +86,18 @@ export class LineDocument {
     if (start < bytes.length) {
       lines.push(makeLine(bytes.subarray(start), "", encoding));
     }
-    const first = lines.find((l) => l.eol !== "");
-    const style = first ? (first.eol as Exclude<Eol, "">) : "\r\n";
+    // New lines take the ending most lines have (the first one seen on a tie), so a file with
+    // one odd line keeps its usual style.
+    const counts = new Map<Exclude<Eol, "">, number>();
+    for (const l of lines) if (l.eol !== "") counts.set(l.eol, (counts.get(l.eol) ?? 0) + 1);
+    let style: Exclude<Eol, ""> = "\r\n";
+    let best = 0;
+    for (const [eol, n] of counts) {
+      if (n > best) {
+        style = eol;
+        best = n;
+      }
+    }
     return new LineDocument(encoding, bom, lines, style);
   }
 
@@ -165,7 +185,8 @@ export class LineDocument {
     if (iconv.decode(bytes, this.encoding) !== text) {
       throw new EPostError(
         "EPOST_VALIDATION",
-        `the line ${JSON.stringify(text)} cannot be written in the file's encoding ${this.encoding}`,
+        // The line is not shown: a gateway.dat line can hold authentication data.
+        `a line of ${text.length} characters cannot be written in the file's encoding ${this.encoding}`,
       );
     }
     return bytes;

@@ -74,7 +74,14 @@ const schema = z.object({
     .regex(/^[0-9]*[A-Za-z][A-Za-z0-9_-]*$/)
     .optional(),
   exoSourceRanges: z
-    .array(z.cidrv4({ error: "expected an IPv4 CIDR block such as 40.92.0.0/15" }))
+    .array(
+      z
+        .cidrv4({ error: "expected an IPv4 CIDR block such as 40.92.0.0/15" })
+        .refine((c) => !c.includes("/") || Number(c.split("/")[1]) >= 12, {
+          error:
+            "wider than /12: no mail provider publishes such a range; list the provider's ranges",
+        }),
+    )
     .optional(),
 });
 

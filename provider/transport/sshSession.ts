@@ -148,10 +148,13 @@ export class SshSession implements RemoteFs {
     }
   }
 
-  async mtimeMs(path: string): Promise<number | undefined> {
+  async stat(path: string): Promise<{ mtimeMs: number; mode?: number } | undefined> {
     try {
       const st = await this.op<any>("stat", path, (cb) => this.sftp.stat(path, cb));
-      return st.mtime * 1000;
+      return {
+        mtimeMs: st.mtime * 1000,
+        mode: typeof st.mode === "number" ? st.mode & 0o7777 : undefined,
+      };
     } catch (err: any) {
       if (err?.code === SFTP_NO_SUCH_FILE) return undefined;
       throw this.fail("stat", path, err);
@@ -159,19 +162,22 @@ export class SshSession implements RemoteFs {
   }
 
   async createExclusive(path: string, data: Buffer): Promise<boolean> {
-    let handle: Buffer;
-    try {
-      handle = await this.op<Buffer>("open", path, (cb) => this.sftp.open(path, "wx", cb));
-    } catch (err) {
-      // Servers answer an O_EXCL clash with a generic failure, so look before deciding.
-      if ((await this.mtimeMs(path)) !== undefined) return false;
-      throw this.fail("create", path, err);
+    let handle: Buffer | undefined;
+    for (let attempt = 0; handle === undefined; attempt++) {
+      try {
+        handle = await this.op<Buffer>("open", path, (cb) => this.sftp.open(path, "wx", cb));
+      } catch (err) {
+        // Servers answer an O_EXCL clash with a generic failure, so look before deciding. A file
+        // that is gone by then was removed in between: try again rather than fail.
+        if ((await this.stat(path)) !== undefined) return false;
+        if (attempt >= 2) throw this.fail("create", path, err);
+      }
     }
     await this.writeAndClose(path, handle, data);
     return true;
   }
 
-  async writeFile(path: string, data: Buffer): Promise<void> {
+  async writeFile(path: string, data: Buffer, mode?: number): Promise<void> {
     let handle: Buffer;
     try {
       handle = await this.op<Buffer>("open", path, (cb) => this.sftp.open(path, "w", cb));
@@ -179,6 +185,13 @@ export class SshSession implements RemoteFs {
       throw this.fail("open", path, err);
     }
     await this.writeAndClose(path, handle, data);
+    if (mode !== undefined) {
+      try {
+        await this.op<void>("chmod", path, (cb) => this.sftp.chmod(path, mode, cb));
+      } catch (err) {
+        throw this.fail("chmod", path, err);
+      }
+    }
   }
 
   private async writeAndClose(path: string, handle: Buffer, data: Buffer): Promise<void> {
@@ -217,12 +230,12 @@ export class SshSession implements RemoteFs {
       this.warnedRename = true;
     }
     const aside = `${to}.epost-hybrid-old-${process.pid}-${Date.now()}`;
-    const existed = (await this.mtimeMs(to)) !== undefined;
+    const existed = (await this.stat(to)) !== undefined;
     try {
       if (existed) await this.op<void>("rename", to, (cb) => this.sftp.rename(to, aside, cb));
       await this.op<void>("rename", to, (cb) => this.sftp.rename(from, to, cb));
     } catch (err) {
-      if (existed && (await this.mtimeMs(to)) === undefined) {
+      if (existed && (await this.stat(to)) === undefined) {
         await this.op<void>("rename", to, (cb) => this.sftp.rename(aside, to, cb)).catch(
           () => undefined,
         );
@@ -242,11 +255,11 @@ export class SshSession implements RemoteFs {
   }
 
   async ensureDir(path: string): Promise<void> {
-    if ((await this.mtimeMs(path)) !== undefined) return;
+    if ((await this.stat(path)) !== undefined) return;
     try {
       await this.op<void>("mkdir", path, (cb) => this.sftp.mkdir(path, cb));
     } catch (err) {
-      if ((await this.mtimeMs(path)) !== undefined) return;
+      if ((await this.stat(path)) !== undefined) return;
       throw this.fail("mkdir", path, err);
     }
   }

@@ -141,7 +141,7 @@ export function checkIPv4(value: unknown): string | undefined {
 /** An IPv4 CIDR block `a.b.c.d/n` whose host bits are zero; returns its prefix length. */
 export function checkCidr(value: unknown): { reason?: string; prefix?: number } {
   if (typeof value !== "string") return { reason: `expected a CIDR block, got ${show(value)}` };
-  const m = /^([^/]+)\/([0-9]{1,2})$/.exec(value);
+  const m = /^([^/]+)\/(0|[1-9][0-9]?)$/.exec(value);
   const octets = m ? parseIPv4(m[1]) : undefined;
   const prefix = m ? Number(m[2]) : NaN;
   if (!m || !octets || prefix > 32) {
@@ -194,15 +194,21 @@ export function checkPort(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Plain text with no separators or control characters, at most `max` characters. */
+/**
+ * Opaque text such as authentication data: printable ASCII without spaces or E-Post's separators,
+ * at most `max` characters. The value is never shown, since callers pass secrets.
+ */
 export function checkToken(value: unknown, what: string, max: number): string | undefined {
   if (typeof value !== "string" || value === "") {
-    return `expected ${what}, got ${show(value)}`;
+    return `expected ${what} as a non-empty string`;
   }
   const sep = separatorProblem(value);
   if (sep) return `${what} ${sep}`;
-  if (/\s/.test(value)) return `${what} must not contain spaces`;
-  if (value.length > max)
+  if (!/^[\x21-\x7e]+$/.test(value)) {
+    return `${what} must be printable ASCII without spaces (character codes 0x21 to 0x7E)`;
+  }
+  if (value.length > max) {
     return `${what} is ${value.length} characters long; at most ${max} are allowed`;
+  }
   return undefined;
 }

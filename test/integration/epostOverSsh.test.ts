@@ -104,12 +104,27 @@ describe("E-Post resources against a real OpenSSH server", function () {
       assert.deepEqual(diff, { changes: true, replaces: ["alias"], deleteBeforeReplace: true });
     });
 
-    it("treats a case-only change of the alias as the same key", async function () {
+    it("treats a case-only change as no change, as E-Post compares aliases", async function () {
       const { id, outs } = await create("alias", vip1);
       const news = await checked("alias", { ...vip1, alias: "VIP1@example.jp" });
       const diff = await providers.alias.diff(id, outs, news);
-      assert.deepEqual(diff.replaces, []);
-      assert.equal(diff.changes, true);
+      assert.deepEqual(diff, { changes: false, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("adopts a line that differs only in case and reports it as it stands", async function () {
+      const { id, outs } = await create("alias", {
+        alias: "INFO@Example.JP",
+        address: "Support@example.jp",
+      });
+      assert.equal(outs.adopted, true);
+      assert.equal(outs.line, "info@example.jp\tsupport@example.jp");
+      assert.deepEqual(read(FILES.alias), original(FILES.alias));
+      const r = await providers.alias.read(id, outs);
+      const again = await checked("alias", {
+        alias: "INFO@Example.JP",
+        address: "Support@example.jp",
+      });
+      assert.equal((await providers.alias.diff(id, r.props, again)).changes, false);
     });
 
     it("reports no change when nothing changed", async function () {
@@ -483,14 +498,14 @@ describe("E-Post resources against a real OpenSSH server", function () {
       const { target: t } = await target((session) => ({
         target: session.target,
         readFile: (p) => session.readFile(p),
-        mtimeMs: (p) => session.mtimeMs(p),
+        stat: (p) => session.stat(p),
         createExclusive: (p, d) => session.createExclusive(p, d),
         replace: (a, b) => session.replace(a, b),
         remove: (p) => session.remove(p),
         ensureDir: (p) => session.ensureDir(p),
         list: (d) => session.list(d),
-        writeFile: async (p, d) => {
-          await session.writeFile(p, d);
+        writeFile: async (p, d, mode) => {
+          await session.writeFile(p, d, mode);
           if (p.includes("epost-hybrid-tmp") && !injected) {
             // An admin saves the file in Mail Control while our new version is being written.
             injected = true;
