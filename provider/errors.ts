@@ -6,7 +6,12 @@
  * `code`, and callers recognise errors with {@link errorCode} instead.
  */
 export type EPostErrorCode =
-  "EPOST_VALIDATION" | "EPOST_TRANSPORT" | "EPOST_PARSE" | "EPOST_CONFLICT" | "EPOST_HOST_KEY";
+  | "EPOST_VALIDATION"
+  | "EPOST_TRANSPORT"
+  | "EPOST_PARSE"
+  | "EPOST_CONFLICT"
+  | "EPOST_HOST_KEY"
+  | "EPOST_REMOTE_API";
 
 /** An error with a stable code that survives serialization and process boundaries. */
 export class EPostError extends Error {
