@@ -11,3 +11,5 @@ export { EPostRelayTrust, epostRelayTrustProvider } from "./resources/epostRelay
 export type { EPostRelayTrustArgs } from "./resources/epostRelayTrust";
 export { EPostHostsEntry, epostHostsEntryProvider } from "./resources/epostHostsEntry";
 export type { EPostHostsEntryArgs } from "./resources/epostHostsEntry";
+export type { ExoCommonArgs, ExoConnectionArgs } from "./resources/exoCommon";
+export * from "./resources/exoResources";

@@ -11,6 +11,30 @@ import { gatewayRouteKind } from "./entries/gatewayRouteKind";
 import { hostsKind } from "./entries/hostsKind";
 import { relayTrustKind } from "./entries/relayTrustKind";
 import { EntryProvider, entryProvider } from "./entries/tableEntry";
+import { exoProvider } from "./exo/exoProvider";
+import { ExoKind } from "./exo/exoKind";
+import { inboundConnectorKind } from "./exo/kinds/inboundConnector";
+import { mailboxForwardingKind } from "./exo/kinds/mailboxForwarding";
+import { outboundConnectorKind } from "./exo/kinds/outboundConnector";
+import { outboundSpamPolicyKind, outboundSpamRuleKind } from "./exo/kinds/outboundSpam";
+import { remoteDomainKind } from "./exo/kinds/remoteDomain";
+import {
+  casMailboxSmtpAuthKind,
+  mailboxPermissionKind,
+  servicePrincipalKind,
+} from "./exo/kinds/xoauth2Access";
+
+const exoKinds: ExoKind[] = [
+  inboundConnectorKind,
+  outboundConnectorKind,
+  mailboxForwardingKind,
+  outboundSpamPolicyKind,
+  outboundSpamRuleKind,
+  remoteDomainKind,
+  servicePrincipalKind,
+  mailboxPermissionKind,
+  casMailboxSmtpAuthKind,
+];
 
 /** Providers by kind name; the names are stored in state and never change. */
 export const providers: Record<string, EntryProvider> = {
@@ -18,4 +42,5 @@ export const providers: Record<string, EntryProvider> = {
   gateway: entryProvider(gatewayRouteKind),
   effect: entryProvider(relayTrustKind),
   hosts: entryProvider(hostsKind),
+  ...Object.fromEntries(exoKinds.map((k) => [k.name, exoProvider(k)])),
 };

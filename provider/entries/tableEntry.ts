@@ -7,7 +7,7 @@ import { checkLayout, Layout, resolveLayout } from "../layout";
 import { debug, warn } from "../log";
 import { checkConnection, describeTarget, SshConnection } from "../transport/connection";
 import { getSession } from "../transport/sshSession";
-import { isUnknown, show } from "../validation/fields";
+import { hasUnknownValue, isUnknown, show } from "../validation/fields";
 import { EntryKind } from "./entryKind";
 
 type Props = Record<string, unknown>;
@@ -85,13 +85,6 @@ export function findEntry<E>(
   return undefined;
 }
 
-function hasUnknown(v: unknown): boolean {
-  if (isUnknown(v)) return true;
-  if (Array.isArray(v)) return v.some(hasUnknown);
-  if (v !== null && typeof v === "object") return Object.values(v).some(hasUnknown);
-  return false;
-}
-
 function fileKeyOf(target: FileTarget): string {
   return `${target.fs.target}|${target.path}`;
 }
@@ -146,8 +139,8 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
     };
     if (
       failures.length === 0 &&
-      !hasUnknown(news.connection) &&
-      !hasUnknown(news.layout) &&
+      !hasUnknownValue(news.connection) &&
+      !hasUnknownValue(news.layout) &&
       k.entry
     ) {
       const layout = resolveLayout(news.layout as Layout | undefined);
@@ -282,7 +275,7 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
       // line written as VIP1@example.jp would show as drift against vip1@example.jp forever.
       if (
         changed.length > 0 &&
-        kind.keyFields.concat(kind.fields).every((f) => !hasUnknown(news[f]))
+        kind.keyFields.concat(kind.fields).every((f) => !hasUnknownValue(news[f]))
       ) {
         const before = kind.fromProps(olds);
         const after = kind.fromProps({ ...olds, ...news });
@@ -296,7 +289,7 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
       const replaces: string[] = [];
       const oc = (olds.connection ?? {}) as Props;
       const nc = (news.connection ?? {}) as Props;
-      if (hasUnknown(nc)) {
+      if (hasUnknownValue(nc)) {
         replaces.push("connection");
       } else {
         // Another host or port is another file: replace. A new user name, key or host key on the
@@ -316,12 +309,12 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
         if (!replaces.includes("connection") && !isDeepStrictEqual(oc, nc))
           changed.push("connection");
       }
-      if (hasUnknown(news.layout) || (news.file !== undefined && olds.file !== news.file)) {
+      if (hasUnknownValue(news.layout) || (news.file !== undefined && olds.file !== news.file)) {
         replaces.push("layout");
       } else if (!isDeepStrictEqual(olds.layout, news.layout)) {
         changed.push("layout");
       }
-      const newKnown = kind.keyFields.every((f) => !hasUnknown(news[f]));
+      const newKnown = kind.keyFields.every((f) => !hasUnknownValue(news[f]));
       if (!newKnown) {
         replaces.push(...kind.keyFields);
       } else {

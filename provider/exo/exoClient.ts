@@ -62,14 +62,20 @@ export class ExoClient {
         ...(conn.certificate
           ? {
               clientCertificate: {
-                thumbprintSha256: conn.certificate.thumbprint.length === 64 ? conn.certificate.thumbprint : undefined,
-                thumbprint: conn.certificate.thumbprint.length === 40 ? conn.certificate.thumbprint : undefined,
+                thumbprintSha256:
+                  conn.certificate.thumbprint.length === 64
+                    ? conn.certificate.thumbprint
+                    : undefined,
+                thumbprint:
+                  conn.certificate.thumbprint.length === 40
+                    ? conn.certificate.thumbprint
+                    : undefined,
                 privateKey: conn.certificate.privateKey,
-              } as any,
+              },
             }
           : {}),
       },
-      system: { networkClient: msalNetworkClient(conn.caCertificate) as any },
+      system: { networkClient: msalNetworkClient(conn.caCertificate) },
     });
   }
 
@@ -125,14 +131,21 @@ export class ExoClient {
       const row = await this.getOne(cmdlet, params);
       if (row) return row;
       if (Date.now() > deadline) {
-        throw exoError({ status: 404, exoCode: "NotFound", cmdlet }, `still not visible after ${Math.round(tuning.replicationWaitMs / 1000)} s`);
+        throw exoError(
+          { status: 404, exoCode: "NotFound", cmdlet },
+          `still not visible after ${Math.round(tuning.replicationWaitMs / 1000)} s`,
+        );
       }
       debug("entry", `exo ${cmdlet}: not replicated yet (try ${n})`);
       await sleep(Math.min(tuning.retryDelayMs * n, 30_000));
     }
   }
 
-  private async post(cmdlet: string, url: string, body: string): Promise<{ value: Row[]; next?: string }> {
+  private async post(
+    cmdlet: string,
+    url: string,
+    body: string,
+  ): Promise<{ value: Row[]; next?: string }> {
     for (let attempt = 1; ; attempt++) {
       const token = await this.token();
       this.calls++;
@@ -155,12 +168,18 @@ export class ExoClient {
           await sleep(tuning.retryDelayMs * attempt);
           continue;
         }
-        throw exoError({ status: 0, cmdlet }, `cannot reach ${new URL(url).origin}: ${(err as Error).message}`);
+        throw exoError(
+          { status: 0, cmdlet },
+          `cannot reach ${new URL(url).origin}: ${(err as Error).message}`,
+        );
       }
       const text = res.body.toString("utf8");
       const concurrent = /maximum number of concurrent requests/i.test(text);
       if ((RETRY_STATUS.has(res.status) || concurrent) && attempt < tuning.attempts) {
-        debug("entry", `exo ${cmdlet}: HTTP ${res.status}, retrying (${attempt}/${tuning.attempts})`);
+        debug(
+          "entry",
+          `exo ${cmdlet}: HTTP ${res.status}, retrying (${attempt}/${tuning.attempts})`,
+        );
         await sleep(tuning.retryDelayMs * attempt);
         continue;
       }
@@ -173,7 +192,10 @@ export class ExoClient {
             : res.status === 403
               ? " (forbidden: the app's service principal needs the Exchange Administrator role, or the cmdlet is unknown)"
               : "";
-        throw exoError({ status: res.status, exoCode: parsed.exoCode, cmdlet }, parsed.message + hint);
+        throw exoError(
+          { status: res.status, exoCode: parsed.exoCode, cmdlet },
+          parsed.message + hint,
+        );
       }
       const j = JSON.parse(text) as { value?: Row[]; "@odata.nextLink"?: string };
       return { value: j.value ?? [], next: j["@odata.nextLink"] };
@@ -196,7 +218,16 @@ const clients = new Map<string, ExoClient>();
 /** The shared client for a tenant and app in this process. */
 export function getExoClient(conn: ExoConnection): ExoClient {
   const key = createHash("sha256")
-    .update(JSON.stringify([conn.tenantId, conn.clientId, conn.clientSecret ?? "", conn.certificate?.thumbprint ?? "", conn.authorityHost ?? "", conn.adminHost ?? ""]))
+    .update(
+      JSON.stringify([
+        conn.tenantId,
+        conn.clientId,
+        conn.clientSecret ?? "",
+        conn.certificate?.thumbprint ?? "",
+        conn.authorityHost ?? "",
+        conn.adminHost ?? "",
+      ]),
+    )
     .digest("hex");
   let c = clients.get(key);
   if (!c) {

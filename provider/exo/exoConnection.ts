@@ -36,7 +36,9 @@ export function isGuid(v: unknown): v is string {
 export function checkExoConnection(conn: unknown, prefix = "exo"): FieldFailure[] {
   if (isUnknown(conn)) return [];
   if (conn === null || typeof conn !== "object" || Array.isArray(conn)) {
-    return [{ property: prefix, reason: "required: { tenantId, clientId, clientSecret or certificate }" }];
+    return [
+      { property: prefix, reason: "required: { tenantId, clientId, clientSecret or certificate }" },
+    ];
   }
   const c = conn as Record<string, unknown>;
   const failures: FieldFailure[] = [];
@@ -53,11 +55,17 @@ export function checkExoConnection(conn: unknown, prefix = "exo"): FieldFailure[
   }
   if (hasCert && !isUnknown(c.certificate)) {
     const cert = c.certificate as Record<string, unknown>;
-    if (typeof cert.thumbprint !== "string" || !/^([0-9a-f]{40}|[0-9a-f]{64})$/i.test(cert.thumbprint)) {
+    if (
+      typeof cert.thumbprint !== "string" ||
+      !/^([0-9a-f]{40}|[0-9a-f]{64})$/i.test(cert.thumbprint)
+    ) {
       add("certificate.thumbprint", "expected the SHA-1 (40) or SHA-256 (64) hex thumbprint");
     }
     if (typeof cert.privateKey !== "string" || !cert.privateKey.includes("PRIVATE KEY")) {
-      add("certificate.privateKey", "expected a PEM private key (the value is secret and not shown)");
+      add(
+        "certificate.privateKey",
+        "expected a PEM private key (the value is secret and not shown)",
+      );
     }
   }
   for (const f of ["authorityHost", "adminHost"]) {
@@ -72,7 +80,16 @@ export function checkExoConnection(conn: unknown, prefix = "exo"): FieldFailure[
       add("caCertificate", "expected a PEM certificate");
     }
   }
-  const known = new Set(["tenantId", "clientId", "clientSecret", "certificate", "authorityHost", "adminHost", "caCertificate"]);
-  for (const k of Object.keys(c)) if (!known.has(k)) add(k, `unknown field; allowed are ${[...known].join(", ")}`);
+  const known = new Set([
+    "tenantId",
+    "clientId",
+    "clientSecret",
+    "certificate",
+    "authorityHost",
+    "adminHost",
+    "caCertificate",
+  ]);
+  for (const k of Object.keys(c))
+    if (!known.has(k)) add(k, `unknown field; allowed are ${[...known].join(", ")}`);
   return failures;
 }

@@ -24,7 +24,10 @@ export function exoError(details: ExoErrorDetails, message: string): EPostError 
 
 /** True for an EXO "object not found" answer (404), and for nothing else. */
 export function isNotFound(err: unknown): boolean {
-  return (err as { code?: string; status?: number })?.code === "EPOST_REMOTE_API" && (err as { status?: number }).status === 404;
+  return (
+    (err as { code?: string; status?: number })?.code === "EPOST_REMOTE_API" &&
+    (err as { status?: number }).status === 404
+  );
 }
 
 /**
@@ -48,5 +51,8 @@ export function parseErrorBody(raw: Buffer): { exoCode?: string; message: string
     const [code, type, ...rest] = detail.split("|");
     return { exoCode: code || type, message: rest.join("|") || detail };
   }
-  return { exoCode: e.code, message: typeof e.message === "string" ? e.message : text.slice(0, 300) };
+  return {
+    exoCode: e.code,
+    message: typeof e.message === "string" ? e.message : text.slice(0, 300),
+  };
 }

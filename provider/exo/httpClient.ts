@@ -10,7 +10,13 @@ export interface HttpResponse {
 /** One HTTPS request, trusting `ca` in addition to the system's CAs when given. */
 export function httpsRequest(
   url: string,
-  opts: { method: string; headers?: Record<string, string>; body?: string; ca?: string; timeoutMs?: number },
+  opts: {
+    method: string;
+    headers?: Record<string, string>;
+    body?: string;
+    ca?: string;
+    timeoutMs?: number;
+  },
 ): Promise<HttpResponse> {
   const u = new URL(url);
   if (u.protocol !== "https:") {
@@ -21,7 +27,10 @@ export function httpsRequest(
       u,
       {
         method: opts.method,
-        headers: opts.body === undefined ? opts.headers : { ...opts.headers, "Content-Length": String(Buffer.byteLength(opts.body)) },
+        headers:
+          opts.body === undefined
+            ? opts.headers
+            : { ...opts.headers, "Content-Length": String(Buffer.byteLength(opts.body)) },
         ...(opts.ca ? { ca: [...require("node:tls").rootCertificates, opts.ca] } : {}),
         timeout: opts.timeoutMs ?? 60_000,
       },
@@ -47,10 +56,19 @@ export function httpsRequest(
 
 /** MSAL's network interface over {@link httpsRequest}, so tokens honour the same CA setting. */
 export function msalNetworkClient(ca: string | undefined) {
-  const send = async (method: string, url: string, options?: { headers?: Record<string, string>; body?: string }) => {
-    const r = await httpsRequest(url, { method, headers: options?.headers, body: options?.body, ca });
+  const send = async (
+    method: string,
+    url: string,
+    options?: { headers?: Record<string, string>; body?: string },
+  ) => {
+    const r = await httpsRequest(url, {
+      method,
+      headers: options?.headers,
+      body: options?.body,
+      ca,
+    });
     const text = r.body.toString("utf8");
-    let body: unknown = {};
+    let body: unknown;
     try {
       body = text === "" ? {} : JSON.parse(text);
     } catch {
@@ -59,8 +77,11 @@ export function msalNetworkClient(ca: string | undefined) {
     return { status: r.status, headers: r.headers, body: body as any };
   };
   return {
-    sendGetRequestAsync: (url: string, options?: { headers?: Record<string, string> }) => send("GET", url, options),
-    sendPostRequestAsync: (url: string, options?: { headers?: Record<string, string>; body?: string }) =>
-      send("POST", url, options),
+    sendGetRequestAsync: (url: string, options?: { headers?: Record<string, string> }) =>
+      send("GET", url, options),
+    sendPostRequestAsync: (
+      url: string,
+      options?: { headers?: Record<string, string>; body?: string },
+    ) => send("POST", url, options),
   };
 }

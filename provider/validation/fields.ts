@@ -15,6 +15,14 @@ export function isUnknown(value: unknown): boolean {
   return value === UNKNOWN;
 }
 
+/** True when the value, or anything inside it, is unknown at preview. */
+export function hasUnknownValue(v: unknown): boolean {
+  if (isUnknown(v)) return true;
+  if (Array.isArray(v)) return v.some(hasUnknownValue);
+  if (v !== null && typeof v === "object") return Object.values(v).some(hasUnknownValue);
+  return false;
+}
+
 const MAX_ADDRESS = 254;
 const MAX_LOCAL = 64;
 const MAX_HOSTNAME = 253;

@@ -81,11 +81,27 @@ export class ExoFake {
       });
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "exo-fake-"));
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-      "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
-      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-    ], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-keyout",
+        path.join(dir, "key.pem"),
+        "-out",
+        path.join(dir, "cert.pem"),
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+      ],
+      { stdio: "ignore" },
+    );
     this.ca = fs.readFileSync(path.join(dir, "cert.pem"), "utf8");
     const key = fs.readFileSync(path.join(dir, "key.pem"));
     fs.rmSync(dir, { recursive: true, force: true });
@@ -142,7 +158,11 @@ export class ExoFake {
 
   private error(res: any, status: number, code: string, type: string, text: string): void {
     this.send(res, status, {
-      error: { code, message: "Invalid Operation", details: [{ message: `${code}|${type}|${text}` }] },
+      error: {
+        code,
+        message: "Invalid Operation",
+        details: [{ message: `${code}|${type}|${text}` }],
+      },
     });
   }
 
@@ -162,18 +182,35 @@ export class ExoFake {
     }
     if (req.method === "POST" && p === `/${this.tenantId}/oauth2/v2.0/token`) {
       const form = new URLSearchParams(body);
-      if (form.get("client_id") !== this.clientId || form.get("client_secret") !== this.clientSecret) {
-        this.send(res, 401, { error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret provided." });
+      if (
+        form.get("client_id") !== this.clientId ||
+        form.get("client_secret") !== this.clientSecret
+      ) {
+        this.send(res, 401, {
+          error: "invalid_client",
+          error_description: "AADSTS7000215: Invalid client secret provided.",
+        });
         return;
       }
-      if (form.get("scope") !== `${this.origin}/.default` || form.get("grant_type") !== "client_credentials") {
-        this.send(res, 400, { error: "invalid_scope", error_description: "AADSTS70011: The provided value for scope is not valid." });
+      if (
+        form.get("scope") !== `${this.origin}/.default` ||
+        form.get("grant_type") !== "client_credentials"
+      ) {
+        this.send(res, 400, {
+          error: "invalid_scope",
+          error_description: "AADSTS70011: The provided value for scope is not valid.",
+        });
         return;
       }
       const token = `fake.${randomBytes(16).toString("hex")}`;
       this.tokens.add(token);
       this.tokensIssued++;
-      this.send(res, 200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: token });
+      this.send(res, 200, {
+        token_type: "Bearer",
+        expires_in: 3599,
+        ext_expires_in: 3599,
+        access_token: token,
+      });
       return;
     }
     if (req.method === "POST" && p === `/adminapi/beta/${this.tenantId}/InvokeCommand`) {
@@ -196,11 +233,16 @@ export class ExoFake {
     if (this.failures && this.failures.count > 0) {
       this.failures.count--;
       this.send(res, this.failures.status, {
-        error: { code: "TooManyRequests", message: "You have reached the maximum number of concurrent requests per tenant. Please wait and try again." },
+        error: {
+          code: "TooManyRequests",
+          message:
+            "You have reached the maximum number of concurrent requests per tenant. Please wait and try again.",
+        },
       });
       return;
     }
-    const input = (JSON.parse(body) as { CmdletInput: { CmdletName: string; Parameters?: Obj } }).CmdletInput;
+    const input = (JSON.parse(body) as { CmdletInput: { CmdletName: string; Parameters?: Obj } })
+      .CmdletInput;
     const name = input.CmdletName;
     const params = input.Parameters ?? {};
     this.calls.push({ cmdlet: name, params });
@@ -211,7 +253,13 @@ export class ExoFake {
     }
     for (const k of Object.keys(params)) {
       if (!spec.params.includes(k) && k !== "Confirm") {
-        this.error(res, 400, "BadRequest", "System.Management.Automation.ParameterBindingException", `A parameter cannot be found that matches parameter name '${k}'.`);
+        this.error(
+          res,
+          400,
+          "BadRequest",
+          "System.Management.Automation.ParameterBindingException",
+          `A parameter cannot be found that matches parameter name '${k}'.`,
+        );
         return;
       }
     }
@@ -221,7 +269,13 @@ export class ExoFake {
       const v = String(params[k]);
       const match = values.filter((e) => e.toLowerCase().startsWith(v.toLowerCase()));
       if (match.length !== 1) {
-        this.error(res, 400, "BadRequest", "System.Management.Automation.ParameterBindingException", `Cannot bind parameter '${k}'. Specify one of the following enumerator names and try again: ${values.join(", ")}`);
+        this.error(
+          res,
+          400,
+          "BadRequest",
+          "System.Management.Automation.ParameterBindingException",
+          `Cannot bind parameter '${k}'. Specify one of the following enumerator names and try again: ${values.join(", ")}`,
+        );
         return;
       }
       params[k] = match[0];
@@ -231,15 +285,28 @@ export class ExoFake {
       rows = spec.run(params) ?? [];
     } catch (err) {
       const e = err as { status?: number; code?: string; type?: string; message: string };
-      this.error(res, e.status ?? 400, e.code ?? "BadRequest", e.type ?? "Microsoft.Exchange.Management.Tasks.ValidationException", e.message);
+      this.error(
+        res,
+        e.status ?? 400,
+        e.code ?? "BadRequest",
+        e.type ?? "Microsoft.Exchange.Management.Tasks.ValidationException",
+        e.message,
+      );
       return;
     }
-    const size = Math.min(Number(/odata\.maxpagesize=(\d+)/.exec(String(req.headers.prefer ?? ""))?.[1] ?? 1000), 1000);
+    const size = Math.min(
+      Number(/odata\.maxpagesize=(\d+)/.exec(String(req.headers.prefer ?? ""))?.[1] ?? 1000),
+      1000,
+    );
     const skip = Number(url.searchParams.get("$skiptoken") ?? 0);
     const page = rows.slice(skip, skip + size).map((r) => ({ ...r, "Guid@odata.type": "#Guid" }));
-    const out: Obj = { "@odata.context": `${this.origin}/adminapi/beta/$metadata#Collection`, value: page };
+    const out: Obj = {
+      "@odata.context": `${this.origin}/adminapi/beta/$metadata#Collection`,
+      value: page,
+    };
     if (skip + size < rows.length) {
-      out["@odata.nextLink"] = `${this.origin}/adminapi/beta/${this.tenantId}/InvokeCommand?$skiptoken=${skip + size}`;
+      out["@odata.nextLink"] =
+        `${this.origin}/adminapi/beta/${this.tenantId}/InvokeCommand?$skiptoken=${skip + size}`;
     }
     this.send(res, 200, out);
   }
@@ -251,13 +318,19 @@ export class ExoFake {
 
   private defineCmdlets(): Record<string, CmdletSpec> {
     const notFound = (what: string) =>
-      Object.assign(new Error(`The operation couldn't be performed because object '${what}' couldn't be found.`), {
-        status: 404,
-        code: "NotFound",
-        type: "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
-      });
+      Object.assign(
+        new Error(
+          `The operation couldn't be performed because object '${what}' couldn't be found.`,
+        ),
+        {
+          status: 404,
+          code: "NotFound",
+          type: "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
+        },
+      );
     const bad = (text: string) => new Error(text);
-    const smtpList = (v: unknown) => (Array.isArray(v) ? v.map((d) => `smtp:${String(d)};1`) : null);
+    const smtpList = (v: unknown) =>
+      Array.isArray(v) ? v.map((d) => `smtp:${String(d)};1`) : null;
     const table = (
       kind: string,
       map: Map<string, Obj>,
@@ -315,7 +388,8 @@ export class ExoFake {
         },
       };
     };
-    const pick = (p: Obj, prev: Obj | undefined, k: string, dflt: unknown) => (p[k] !== undefined ? p[k] : prev ? prev[k] : dflt);
+    const pick = (p: Obj, prev: Obj | undefined, k: string, dflt: unknown) =>
+      p[k] !== undefined ? p[k] : prev ? prev[k] : dflt;
     const inbound = table(
       "InboundConnector",
       this.inbound,
@@ -325,7 +399,8 @@ export class ExoFake {
         Guid: prev?.Guid ?? randomUUID(),
         ConnectorType: pick(p, prev, "ConnectorType", "Partner"),
         ConnectorSource: "AdminUI",
-        SenderDomains: p.SenderDomains !== undefined ? smtpList(p.SenderDomains) : (prev?.SenderDomains ?? null),
+        SenderDomains:
+          p.SenderDomains !== undefined ? smtpList(p.SenderDomains) : (prev?.SenderDomains ?? null),
         SenderIPAddresses: pick(p, prev, "SenderIPAddresses", null),
         TlsSenderCertificateName: pick(p, prev, "TlsSenderCertificateName", null),
         RequireTls: pick(p, prev, "RequireTls", false),
@@ -336,19 +411,42 @@ export class ExoFake {
         Enabled: pick(p, prev, "Enabled", true),
         Comment: pick(p, prev, "Comment", null),
       }),
-      ["ConnectorType", "SenderDomains", "SenderIPAddresses", "TlsSenderCertificateName", "RequireTls", "RestrictDomainsToIPAddresses", "RestrictDomainsToCertificate", "TreatMessagesAsInternal", "CloudServicesMailEnabled", "Enabled", "Comment"],
+      [
+        "ConnectorType",
+        "SenderDomains",
+        "SenderIPAddresses",
+        "TlsSenderCertificateName",
+        "RequireTls",
+        "RestrictDomainsToIPAddresses",
+        "RestrictDomainsToCertificate",
+        "TreatMessagesAsInternal",
+        "CloudServicesMailEnabled",
+        "Enabled",
+        "Comment",
+      ],
       { ConnectorType: ["Partner", "OnPremises"] },
       (o) => {
         if (o.SenderDomains === null) throw bad("SenderDomains is required.");
         for (const ip of (o.SenderIPAddresses as string[] | null) ?? []) {
           const m = /\/(\d+)$/.exec(ip);
-          if (ip.includes(":") || (m && Number(m[1]) < 24)) throw bad(`The IP address '${ip}' isn't valid: use IPv4 with a mask of /24 to /32.`);
+          if (ip.includes(":") || (m && Number(m[1]) < 24))
+            throw bad(`The IP address '${ip}' isn't valid: use IPv4 with a mask of /24 to /32.`);
         }
-        if (o.ConnectorType !== "Partner" && (o.RequireTls || o.RestrictDomainsToIPAddresses || o.RestrictDomainsToCertificate)) {
-          throw bad("RequireTls, RestrictDomainsToIPAddresses and RestrictDomainsToCertificate can only be set on Partner connectors.");
+        if (
+          o.ConnectorType !== "Partner" &&
+          (o.RequireTls || o.RestrictDomainsToIPAddresses || o.RestrictDomainsToCertificate)
+        ) {
+          throw bad(
+            "RequireTls, RestrictDomainsToIPAddresses and RestrictDomainsToCertificate can only be set on Partner connectors.",
+          );
         }
-        if (o.TreatMessagesAsInternal && (o.ConnectorType !== "OnPremises" || o.CloudServicesMailEnabled)) {
-          throw bad("TreatMessagesAsInternal needs an OnPremises connector without CloudServicesMailEnabled.");
+        if (
+          o.TreatMessagesAsInternal &&
+          (o.ConnectorType !== "OnPremises" || o.CloudServicesMailEnabled)
+        ) {
+          throw bad(
+            "TreatMessagesAsInternal needs an OnPremises connector without CloudServicesMailEnabled.",
+          );
         }
       },
     );
@@ -366,15 +464,31 @@ export class ExoFake {
         SmartHosts: pick(p, prev, "SmartHosts", null),
         TlsSettings: pick(p, prev, "TlsSettings", null),
         TlsDomain: pick(p, prev, "TlsDomain", null),
+        CloudServicesMailEnabled: pick(p, prev, "CloudServicesMailEnabled", false),
         Enabled: pick(p, prev, "Enabled", true),
         Comment: pick(p, prev, "Comment", null),
       }),
-      ["ConnectorType", "RecipientDomains", "UseMXRecord", "SmartHosts", "TlsSettings", "TlsDomain", "Enabled", "Comment"],
-      { ConnectorType: ["Partner", "OnPremises"], TlsSettings: ["EncryptionOnly", "CertificateValidation", "DomainValidation"] },
+      [
+        "ConnectorType",
+        "RecipientDomains",
+        "UseMXRecord",
+        "SmartHosts",
+        "CloudServicesMailEnabled",
+        "TlsSettings",
+        "TlsDomain",
+        "Enabled",
+        "Comment",
+      ],
+      {
+        ConnectorType: ["Partner", "OnPremises"],
+        TlsSettings: ["EncryptionOnly", "CertificateValidation", "DomainValidation"],
+      },
       (o) => {
         if (String(o.Name).length > 64) throw bad("The Name can be at most 64 characters.");
-        if (o.UseMXRecord === false && !((o.SmartHosts as unknown[] | null)?.length)) throw bad("SmartHosts is required when UseMXRecord is $false.");
-        if (((o.RecipientDomains as unknown[] | null)?.length ?? 0) > 1266) throw bad("The administrative limit for this request was exceeded.");
+        if (o.UseMXRecord === false && !(o.SmartHosts as unknown[] | null)?.length)
+          throw bad("SmartHosts is required when UseMXRecord is $false.");
+        if (((o.RecipientDomains as unknown[] | null)?.length ?? 0) > 1266)
+          throw bad("The administrative limit for this request was exceeded.");
       },
     );
     const spamPolicy = table(
@@ -403,7 +517,16 @@ export class ExoFake {
       {},
       (o) => {
         if (!this.spamPolicies.has(String(o.HostedOutboundSpamFilterPolicy ?? "").toLowerCase())) {
-          throw Object.assign(new Error(`The policy '${String(o.HostedOutboundSpamFilterPolicy)}' couldn't be found.`), { status: 404, code: "NotFound", type: "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException" });
+          throw Object.assign(
+            new Error(
+              `The policy '${String(o.HostedOutboundSpamFilterPolicy)}' couldn't be found.`,
+            ),
+            {
+              status: 404,
+              code: "NotFound",
+              type: "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
+            },
+          );
         }
       },
     );
@@ -425,13 +548,16 @@ export class ExoFake {
 
     const mailbox = (id: unknown) => {
       const key = String(id ?? "").toLowerCase();
-      const m = this.mailboxes.get(key) ?? [...this.mailboxes.values()].find((x) => String(x.Identity).toLowerCase() === key);
+      const m =
+        this.mailboxes.get(key) ??
+        [...this.mailboxes.values()].find((x) => String(x.Identity).toLowerCase() === key);
       if (!m) throw notFound(String(id));
       return m;
     };
     const sp = (id: unknown) => {
       const o = this.servicePrincipals.get(String(id ?? "").toLowerCase());
-      if (!o || !this.visible("ServicePrincipal", String(id).toLowerCase())) throw notFound(String(id));
+      if (!o || !this.visible("ServicePrincipal", String(id).toLowerCase()))
+        throw notFound(String(id));
       return o;
     };
     return {
@@ -444,40 +570,68 @@ export class ExoFake {
         params: ["Identity"],
         run: (p) => {
           const m = mailbox(p.Identity);
-          return [{ ...m, ForwardingSmtpAddress: m.ForwardingSmtpAddress ? `smtp:${String(m.ForwardingSmtpAddress)}` : null }];
+          return [
+            {
+              ...m,
+              ForwardingSmtpAddress: m.ForwardingSmtpAddress
+                ? `smtp:${String(m.ForwardingSmtpAddress)}`
+                : null,
+            },
+          ];
         },
       },
       "Set-Mailbox": {
-        params: ["Identity", "ForwardingSmtpAddress", "ForwardingAddress", "DeliverToMailboxAndForward"],
+        params: [
+          "Identity",
+          "ForwardingSmtpAddress",
+          "ForwardingAddress",
+          "DeliverToMailboxAndForward",
+        ],
         run: (p) => {
           const m = mailbox(p.Identity);
-          if ("ForwardingSmtpAddress" in p) m.ForwardingSmtpAddress = p.ForwardingSmtpAddress ?? null;
-          if ("DeliverToMailboxAndForward" in p) m.DeliverToMailboxAndForward = p.DeliverToMailboxAndForward === true;
+          if ("ForwardingSmtpAddress" in p)
+            m.ForwardingSmtpAddress = p.ForwardingSmtpAddress ?? null;
+          if ("DeliverToMailboxAndForward" in p)
+            m.DeliverToMailboxAndForward = p.DeliverToMailboxAndForward === true;
         },
       },
       "Get-CASMailbox": {
         params: ["Identity"],
         run: (p) => {
           const m = mailbox(p.Identity);
-          return [{ Identity: m.Identity, PrimarySmtpAddress: m.PrimarySmtpAddress, SmtpClientAuthenticationDisabled: m.SmtpClientAuthenticationDisabled }];
+          return [
+            {
+              Identity: m.Identity,
+              PrimarySmtpAddress: m.PrimarySmtpAddress,
+              SmtpClientAuthenticationDisabled: m.SmtpClientAuthenticationDisabled,
+            },
+          ];
         },
       },
       "Set-CASMailbox": {
         params: ["Identity", "SmtpClientAuthenticationDisabled"],
         run: (p) => {
-          mailbox(p.Identity).SmtpClientAuthenticationDisabled = p.SmtpClientAuthenticationDisabled ?? null;
+          mailbox(p.Identity).SmtpClientAuthenticationDisabled =
+            p.SmtpClientAuthenticationDisabled ?? null;
         },
       },
       "Get-ServicePrincipal": {
         params: ["Identity"],
-        run: (p) => (p.Identity === undefined ? [...this.servicePrincipals.values()] : [sp(p.Identity)]),
+        run: (p) =>
+          p.Identity === undefined ? [...this.servicePrincipals.values()] : [sp(p.Identity)],
       },
       "New-ServicePrincipal": {
         params: ["AppId", "ObjectId", "DisplayName"],
         run: (p) => {
           const key = String(p.AppId ?? "").toLowerCase();
-          if (this.servicePrincipals.has(key)) throw bad(`A service principal for app '${String(p.AppId)}' already exists.`);
-          const o = { AppId: p.AppId, ObjectId: p.ObjectId, DisplayName: p.DisplayName ?? null, Identity: p.ObjectId };
+          if (this.servicePrincipals.has(key))
+            throw bad(`A service principal for app '${String(p.AppId)}' already exists.`);
+          const o = {
+            AppId: p.AppId,
+            ObjectId: p.ObjectId,
+            DisplayName: p.DisplayName ?? null,
+            Identity: p.ObjectId,
+          };
           this.servicePrincipals.set(key, o);
           this.created.set(`ServicePrincipal|${key}`, Date.now());
           return [o];
@@ -494,27 +648,61 @@ export class ExoFake {
         params: ["Identity", "User"],
         run: (p) => {
           const m = mailbox(p.Identity);
-          const rows = this.permissions.filter((x) => x.Mailbox === m.PrimarySmtpAddress && (p.User === undefined || String(x.User).toLowerCase() === String(p.User).toLowerCase()));
-          if (p.User !== undefined && rows.length === 0) throw notFound(`${String(p.Identity)}\\${String(p.User)}`);
-          return rows.map((x) => ({ Identity: m.Identity, User: x.User, AccessRights: x.AccessRights, IsInherited: false, Deny: false }));
+          const rows = this.permissions.filter(
+            (x) =>
+              x.Mailbox === m.PrimarySmtpAddress &&
+              (p.User === undefined ||
+                String(x.User).toLowerCase() === String(p.User).toLowerCase()),
+          );
+          if (p.User !== undefined && rows.length === 0)
+            throw notFound(`${String(p.Identity)}\\${String(p.User)}`);
+          return rows.map((x) => ({
+            Identity: m.Identity,
+            User: x.User,
+            AccessRights: x.AccessRights,
+            IsInherited: false,
+            Deny: false,
+          }));
         },
       },
       "Add-MailboxPermission": {
         params: ["Identity", "User", "AccessRights", "AutoMapping"],
-        enums: { AccessRights: ["ChangeOwner", "ChangePermission", "DeleteItem", "ExternalAccount", "FullAccess", "ReadPermission"] },
+        enums: {
+          AccessRights: [
+            "ChangeOwner",
+            "ChangePermission",
+            "DeleteItem",
+            "ExternalAccount",
+            "FullAccess",
+            "ReadPermission",
+          ],
+        },
         run: (p) => {
           const m = mailbox(p.Identity);
-          if (!this.servicePrincipals.has(String(p.User).toLowerCase()) && ![...this.servicePrincipals.values()].some((s) => String(s.ObjectId).toLowerCase() === String(p.User).toLowerCase())) {
+          if (
+            !this.servicePrincipals.has(String(p.User).toLowerCase()) &&
+            ![...this.servicePrincipals.values()].some(
+              (s) => String(s.ObjectId).toLowerCase() === String(p.User).toLowerCase(),
+            )
+          ) {
             throw notFound(String(p.User));
           }
-          this.permissions.push({ Mailbox: m.PrimarySmtpAddress, User: p.User, AccessRights: [p.AccessRights] });
+          this.permissions.push({
+            Mailbox: m.PrimarySmtpAddress,
+            User: p.User,
+            AccessRights: [p.AccessRights],
+          });
         },
       },
       "Remove-MailboxPermission": {
         params: ["Identity", "User", "AccessRights"],
         run: (p) => {
           const m = mailbox(p.Identity);
-          const i = this.permissions.findIndex((x) => x.Mailbox === m.PrimarySmtpAddress && String(x.User).toLowerCase() === String(p.User).toLowerCase());
+          const i = this.permissions.findIndex(
+            (x) =>
+              x.Mailbox === m.PrimarySmtpAddress &&
+              String(x.User).toLowerCase() === String(p.User).toLowerCase(),
+          );
           if (i < 0) throw notFound(`${String(p.Identity)}\\${String(p.User)}`);
           this.permissions.splice(i, 1);
         },
