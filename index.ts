@@ -1,7 +1,8 @@
-// The Pulumi program of every stack in stacks/: the E-Post side of one tenant's hybrid mail link.
+// The Pulumi program of every stack in stacks/: one tenant's hybrid mail link, E-Post side and,
+// when the stack configures it, the Exchange Online side.
 import * as pulumi from "@pulumi/pulumi";
+import { HybridMailLink } from "./provider/program/hybridMailLink";
 import { formatProblems, readTenantConfig, SECRET_KEYS } from "./provider/program/tenantConfig";
-import { declareTenant, TenantSecrets } from "./provider/program/tenantStack";
 
 // isConfigSecret is not in the SDK's typings, but it is how the SDK itself tells secret values.
 const runtimeConfig = require("@pulumi/pulumi/runtime/config") as {
@@ -19,14 +20,57 @@ if (!config) {
 }
 
 const cfg = new pulumi.Config();
-const secrets: TenantSecrets = {};
+const secret: Partial<Record<(typeof SECRET_KEYS)[number], pulumi.Output<string>>> = {};
 for (const key of SECRET_KEYS) {
   const value = cfg.getSecret(key);
-  if (value !== undefined) secrets[key] = value;
+  if (value !== undefined) secret[key] = value;
 }
 
-const tenant = declareTenant(config, secrets);
+const { exo: exoConfig, epost } = config;
+const link = new HybridMailLink(pulumi.getStack(), {
+  domain: config.domain,
+  intranetDomain: config.intranetDomain,
+  accounts: config.accounts,
+  mode: config.mode,
+  epost: {
+    connection: {
+      host: epost.host,
+      port: epost.port,
+      username: epost.username,
+      hostKey: epost.hostKey,
+      ...(secret.sshPrivateKey ? { privateKey: secret.sshPrivateKey } : {}),
+      ...(secret.sshPassword ? { password: secret.sshPassword } : {}),
+    },
+    layout: epost.layout,
+    ip: epost.ip,
+    egressIps: epost.egressIps,
+  },
+  relaySmartHost: config.relaySmartHost || undefined,
+  xoauth2: {
+    scheme: config.xoauth2Scheme,
+    data: secret.xoauth2Data,
+    app: config.xoauth2App,
+  },
+  exoSourceRanges: config.exoSourceRanges,
+  forwardedElsewhere: config.forwardedElsewhere,
+  ...(exoConfig
+    ? {
+        exo: {
+          connection: {
+            tenantId: exoConfig.tenantId,
+            clientId: exoConfig.clientId,
+            clientSecret: secret.exoClientSecret,
+            authorityHost: exoConfig.authorityHost,
+            adminHost: exoConfig.adminHost,
+            caCertificate: exoConfig.caCertificate,
+          },
+          keepCopyInExo: exoConfig.keepCopyInExo,
+          outboundSmartHosts: exoConfig.outboundSmartHosts,
+        },
+      }
+    : {}),
+});
 
-export const epostHost = tenant.epostHost;
-export const aliases = tenant.aliases;
-export const ownedLines = tenant.lines;
+export const aliases = link.aliases;
+export const ownedLines = link.epostLines;
+export const exoObjects = link.exoObjects;

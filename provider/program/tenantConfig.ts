@@ -22,6 +22,8 @@ export interface TenantConfig {
     hostKey: string;
     /** The E-Post server's own IP, mapped to the intranet subdomain in its hosts file. */
     ip: string;
+    /** E-Post's public egress addresses as Exchange Online sees them (relay mode). */
+    egressIps?: string[];
     layout?: Record<string, unknown>;
   };
   /** SMTP relay: the tenant's `<name>.mail.protection.outlook.com` host. */
@@ -30,6 +32,20 @@ export interface TenantConfig {
   xoauth2Scheme: string;
   /** Exchange Online's sending ranges (CIDR), trusted in effect.dat for forwarded mail. */
   exoSourceRanges: string[];
+  /** The Exchange Online tenant and automation app; without it only the E-Post half is deployed. */
+  exo?: {
+    tenantId: string;
+    clientId: string;
+    authorityHost?: string;
+    adminHost?: string;
+    caCertificate?: string;
+    keepCopyInExo?: boolean;
+    outboundSmartHosts?: string[];
+  };
+  /** XOAUTH2: the existing Entra app E-Post logs in with. */
+  xoauth2App?: { appId: string; servicePrincipalObjectId: string };
+  /** Accounts already forwarded elsewhere in EXO (address → target). */
+  forwardedElsewhere?: Record<string, string>;
 }
 
 /** A problem in the stack configuration, with the key and a way to fix it. */
@@ -42,7 +58,33 @@ export interface ConfigProblem {
 const localPart = /^[A-Za-z0-9!#$%&'+/=?^_`{}~-]+(?:\.[A-Za-z0-9!#$%&'+/=?^_`{}~-]+)*$/;
 const domain = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 
+const guid = z.guid({ error: "expected a GUID" });
+
 const schema = z.object({
+  exo: z
+    .object({
+      tenantId: guid,
+      clientId: guid,
+      authorityHost: z
+        .string()
+        .regex(/^https:\/\/[A-Za-z0-9.-]+(:\d+)?$/, "expected https://host[:port]")
+        .optional(),
+      adminHost: z
+        .string()
+        .regex(/^https:\/\/[A-Za-z0-9.-]+(:\d+)?$/, "expected https://host[:port]")
+        .optional(),
+      caCertificate: z
+        .string()
+        .includes("BEGIN CERTIFICATE", { error: "expected a PEM certificate" })
+        .optional(),
+      keepCopyInExo: z.boolean().optional(),
+      outboundSmartHosts: z
+        .array(z.string().regex(domain, "expected E-Post's host name"))
+        .optional(),
+    })
+    .optional(),
+  xoauth2App: z.object({ appId: guid, servicePrincipalObjectId: guid }).optional(),
+  forwardedElsewhere: z.record(z.string(), z.string()).optional(),
   domain: z.string().regex(domain, "expected a mail domain such as example.jp"),
   intranetDomain: z
     .string()
@@ -63,6 +105,9 @@ const schema = z.object({
         "expected SHA256:<base64>, as ssh-keygen -lf prints it",
       ),
     ip: z.union([z.ipv4(), z.ipv6()], { error: "expected the E-Post server's IP address" }),
+    egressIps: z
+      .array(z.ipv4({ error: "expected E-Post's public IPv4 egress address" }))
+      .optional(),
     layout: z.record(z.string(), z.unknown()).optional(),
   }),
   relaySmartHost: z
@@ -94,12 +139,20 @@ export interface RawConfig {
 }
 
 /** The secret keys the program reads. */
-export const SECRET_KEYS = ["sshPrivateKey", "sshPassword", "xoauth2Data"] as const;
+export const SECRET_KEYS = [
+  "sshPrivateKey",
+  "sshPassword",
+  "xoauth2Data",
+  "exoClientSecret",
+] as const;
 
 /** Which secrets the stack has. */
 export type SecretPresence = Record<(typeof SECRET_KEYS)[number], boolean>;
 
 const KEYS = [
+  "exo",
+  "xoauth2App",
+  "forwardedElsewhere",
   "domain",
   "intranetDomain",
   "accounts",
@@ -177,6 +230,13 @@ export function readTenantConfig(raw: RawConfig): {
       fix: secretFix("xoauth2Data"),
     });
   }
+  if (parsed.success && parsed.data.exo && !secrets.exoClientSecret) {
+    problems.push({
+      key: `${PROJECT}:exoClientSecret`,
+      message: "the Exchange Online automation app's client secret is missing",
+      fix: secretFix("exoClientSecret"),
+    });
+  }
   if (!parsed.success || problems.length > 0) return { problems };
   const d = parsed.data;
   const config: TenantConfig = {
@@ -188,6 +248,9 @@ export function readTenantConfig(raw: RawConfig): {
     relaySmartHost: d.relaySmartHost ?? "",
     xoauth2Scheme: d.xoauth2Scheme ?? "1XOAUTH2",
     exoSourceRanges: d.exoSourceRanges ?? [],
+    ...(d.exo ? { exo: d.exo } : {}),
+    ...(d.xoauth2App ? { xoauth2App: d.xoauth2App } : {}),
+    ...(d.forwardedElsewhere ? { forwardedElsewhere: d.forwardedElsewhere } : {}),
   };
   return { config, secrets, problems };
 }
