@@ -61,19 +61,23 @@ export class PulumiCli {
   }
 
   /** Runs `pulumi <args> --stack <stack>`, with the test's config file where the command takes one. */
-  run(args: string[], opts: { configFile?: string | false } = {}): Promise<CliResult> {
+  run(
+    args: string[],
+    opts: { configFile?: string | false; stdin?: string } = {},
+  ): Promise<CliResult> {
     const full = [...args, "--stack", this.stack, "--non-interactive", "--color", "never"];
     if (opts.configFile !== false) full.push("--config-file", opts.configFile ?? this.configFile);
     return new Promise((resolve, reject) => {
       const child = spawn("pulumi", full, {
         cwd: REPO_ROOT,
         env: this.env,
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: [opts.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });
+      if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
       let stdout = "";
       let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d.toString()));
-      child.stderr.on("data", (d) => (stderr += d.toString()));
+      child.stdout!.on("data", (d) => (stdout += d.toString()));
+      child.stderr!.on("data", (d) => (stderr += d.toString()));
       child.on("error", reject);
       child.on("close", (code) => {
         this.transcript.push(`${stdout}\n${stderr}`);
@@ -83,7 +87,10 @@ export class PulumiCli {
   }
 
   /** Like {@link run}, but fails with the CLI's output unless it exits 0. */
-  async ok(args: string[], opts: { configFile?: string | false } = {}): Promise<CliResult> {
+  async ok(
+    args: string[],
+    opts: { configFile?: string | false; stdin?: string } = {},
+  ): Promise<CliResult> {
     const r = await this.run(args, opts);
     if (r.code !== 0) {
       throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
