@@ -17,6 +17,11 @@ export interface FileTarget {
   keepBackups: number;
   /** What to tell the admin when the file does not exist, e.g. which layout field names it. */
   missingHint?: string;
+  /**
+   * Masks secrets in the copy kept as a backup (gateway.dat's authentication data), so that
+   * backups never multiply them; a redeploy writes them again.
+   */
+  redactBackup?: (content: Buffer) => Buffer;
 }
 
 /**
@@ -186,7 +191,13 @@ async function runBatch(target: FileTarget, batch: Pending[]): Promise<void> {
       if (!(err instanceof LockLost) || attempt >= 3) throw err;
       warn("file", `${fs.target}: ${err.message}; starting the edit of ${path} again`);
     } finally {
-      if (lock) await releaseLock(fs, lock);
+      if (lock && !(await releaseLock(fs, lock))) {
+        // The connection is gone with our lock still on the host; the next attempt from this
+        // process may take it over at once instead of waiting for it to go stale.
+        abandoned.add(lock.token);
+        // It may also have left a temporary file: look again on the next attempt.
+        recovered.delete(`${fs.target}|${path}`);
+      }
     }
   }
   const done = outcomes;
@@ -198,6 +209,9 @@ async function runBatch(target: FileTarget, batch: Pending[]): Promise<void> {
 }
 
 class LockLost extends Error {}
+
+/** Tokens of locks this process could not remove because its connection was lost. */
+const abandoned = new Set<string>();
 
 async function readModifyWrite(
   target: FileTarget,
@@ -315,7 +329,7 @@ async function backupOnce(target: FileTarget, content: Buffer): Promise<void> {
   const name = baseName(path);
   await fs.ensureDir(backupDir);
   const file = `${backupDir}/${name}.${timestamp(new Date())}.bak`;
-  await fs.writeFile(file, content);
+  await fs.writeFile(file, target.redactBackup ? target.redactBackup(content) : content);
   backedUp.add(key);
   stats.backups++;
   debug("file", `${fs.target}:${path} backed up to ${file}`);
@@ -401,6 +415,7 @@ async function staleness(
   holder: string,
   watchedMs: number,
 ): Promise<string | undefined> {
+  if (abandoned.has(holder)) return "this process left it when its connection was lost";
   const m = /^(\S+) pid (\d+) /.exec(holder);
   if (m && m[1] === hostname() && !processAlive(Number(m[2]))) return "its process has ended";
   if (watchedMs > tuning.staleLockMs) return `unchanged for ${Math.round(watchedMs / 1000)} s`;
@@ -432,7 +447,8 @@ async function stillHeld(fs: RemoteFs, lock: HeldLock): Promise<boolean> {
   return content !== undefined && content.startsWith(lock.token);
 }
 
-async function releaseLock(fs: RemoteFs, lock: HeldLock): Promise<void> {
+/** Removes our lock; false when it could not be removed (the connection is gone). */
+async function releaseLock(fs: RemoteFs, lock: HeldLock): Promise<boolean> {
   try {
     const content = (await fs.readFile(lock.path))?.toString("utf8");
     if (content !== undefined && content.startsWith(lock.token)) {
@@ -440,7 +456,9 @@ async function releaseLock(fs: RemoteFs, lock: HeldLock): Promise<void> {
     } else {
       warn("file", `${fs.target}: lock ${lock.path} was taken over by another run; left alone`);
     }
+    return true;
   } catch (err) {
     warn("file", `${fs.target}: could not remove lock ${lock.path}: ${(err as Error).message}`);
+    return false;
   }
 }

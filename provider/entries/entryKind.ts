@@ -47,4 +47,6 @@ export interface EntryKind<E> {
   insertAt(doc: LineDocument): number;
   /** The admin's note after the rule on a line (with its leading space), kept on rewrite. */
   trailer?(text: string): string;
+  /** The line as it may be kept in a backup, when it holds a secret; undefined otherwise. */
+  redact?(text: string): string | undefined;
 }

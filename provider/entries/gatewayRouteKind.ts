@@ -21,6 +21,9 @@ import {
 import { EntryKind } from "./entryKind";
 
 const MAX_AUTH_DATA = 4096;
+
+/** What stands in a backup in place of authentication data. */
+export const REDACTED = "[removed-from-backup]";
 const SCHEME = /^[0-9]*[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 
 function checkAuth(auth: unknown, failures: FieldFailure[]): boolean {
@@ -148,6 +151,14 @@ export const gatewayRouteKind: EntryKind<GatewayRule> = {
     a.auth?.scheme === b.auth?.scheme &&
     a.auth?.data === b.auth?.data,
   trailer: gatewayTrailer,
+  redact(text) {
+    const rule = parseGatewayLine(text);
+    if (!rule?.auth) return undefined;
+    return (
+      renderGatewayLine({ ...rule, auth: { scheme: rule.auth.scheme, data: REDACTED } }) +
+      gatewayTrailer(text)
+    );
+  },
   insertAt(doc: LineDocument) {
     // First match wins: a new route must come before the catch-all line or it would never apply.
     for (let i = 0; i < doc.length; i++) {

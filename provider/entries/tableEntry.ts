@@ -151,6 +151,15 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
     return { inputs: defined(inputs), failures, entry: k.entry };
   }
 
+  function redactDocument(content: Buffer, encoding: string): Buffer {
+    const doc = LineDocument.parse(content, encoding);
+    for (let i = 0; i < doc.length; i++) {
+      const masked = kind.redact!(doc.line(i).text);
+      if (masked !== undefined) doc.replace(i, masked);
+    }
+    return doc.toBuffer();
+  }
+
   /** The entry and its file, for an operation that will touch the host. */
   async function open(props: Props): Promise<{ target: FileTarget; where: string }> {
     const conn = props.connection as SshConnection;
@@ -165,6 +174,9 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
         backupDir: layout.backupDir,
         keepBackups: layout.keepBackups,
         missingHint: `check layout.${kind.role} (or layout.installDir) for this host`,
+        ...(kind.redact
+          ? { redactBackup: (content: Buffer) => redactDocument(content, layout.encoding) }
+          : {}),
       },
       where: `${path} on ${describeTarget(conn)}`,
     };

@@ -78,6 +78,13 @@ export class SshSession implements RemoteFs {
     return this.closed;
   }
 
+  /** Drops the connection at once, as a network failure would; pending operations fail. */
+  abort(): void {
+    const sock = (this.client as unknown as { _sock?: { destroy(): void } })._sock;
+    if (sock) sock.destroy();
+    this.markClosed();
+  }
+
   /** Ends the connection. */
   close(): void {
     if (!this.closed) {
