@@ -4,8 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { crlf, FILES, original, originalLines, sha256 } from "../harness/bytes";
 import { REPO_ROOT } from "../harness/dynamicHost";
-import { PulumiCli } from "../harness/pulumiCli";
-import { SshHost, startSshd } from "../harness/sshd";
+import { PulumiCli, startExampleStack } from "../harness/pulumiCli";
+import { SshHost } from "../harness/sshd";
 
 const KEYS = path.join(REPO_ROOT, "test/fixtures/example-host-keys");
 const XOAUTH2_DATA = "e2e-xoauth2-data-7f3a9c";
@@ -29,22 +29,10 @@ describe("the example stack through the Pulumi engine", function () {
   const hashes = () => Object.values(FILES).map((rel) => sha256(read(rel)));
 
   before(async function () {
-    host = await startSshd({
-      keys: {
-        host: path.join(KEYS, "ssh_host_ed25519_key"),
-        login: path.join(KEYS, "login_ed25519"),
-      },
-    });
-    if (!host.windowsPaths)
-      throw new Error(
-        "these tests need root: the example stack uses the Windows default paths, served by a chrooted sshd",
-      );
-    cli = new PulumiCli("example", path.join(REPO_ROOT, "stacks/Pulumi.example.yaml"), "example");
+    ({ host, cli } = await startExampleStack());
     console.log(
       `      peers: Pulumi CLI ${cli.version}; ${host.version} on 127.0.0.1:${host.port}`,
     );
-    await cli.ok(["stack", "init"], { configFile: false });
-    await cli.ok(["config", "set", "--path", "epost.port", String(host.port)]);
   });
 
   after(async function () {

@@ -1,13 +1,9 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { FILES, original } from "../harness/bytes";
-import { REPO_ROOT } from "../harness/dynamicHost";
-import { PulumiCli } from "../harness/pulumiCli";
-import { SshHost, startSshd } from "../harness/sshd";
+import { PulumiCli, startExampleStack } from "../harness/pulumiCli";
+import { SshHost } from "../harness/sshd";
 import { ExoFake } from "../fakes/exoFake";
-
-const KEYS = path.join(REPO_ROOT, "test/fixtures/example-host-keys");
 
 /**
  * Both halves of the link in one stack, through the real Pulumi engine: the example stack with
@@ -20,23 +16,11 @@ describe("the example stack with its Exchange Online half, through the Pulumi en
   let cli: PulumiCli;
 
   before(async function () {
-    host = await startSshd({
-      keys: {
-        host: path.join(KEYS, "ssh_host_ed25519_key"),
-        login: path.join(KEYS, "login_ed25519"),
-      },
-    });
-    if (!host.windowsPaths)
-      throw new Error(
-        "these tests need root: the example stack uses the Windows default paths, served by a chrooted sshd",
-      );
+    ({ host, cli } = await startExampleStack());
     exo = await new ExoFake().start();
-    cli = new PulumiCli("example", path.join(REPO_ROOT, "stacks/Pulumi.example.yaml"), "example");
     console.log(
       `      peers: Pulumi CLI ${cli.version}; ${host.version}; EXO fake on ${exo.origin}`,
     );
-    await cli.ok(["stack", "init"], { configFile: false });
-    await cli.ok(["config", "set", "--path", "epost.port", String(host.port)]);
     await cli.ok(["config", "set", "--path", "epost.egressIps[0]", "203.0.113.10"]);
     for (const [k, v] of Object.entries({
       tenantId: exo.tenantId,

@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { editFile } from "../../provider/editing/fileEditor";
 import { LineDocument } from "../../provider/formats/lineDocument";
-import { RemoteFs } from "../../provider/transport/remoteFs";
 import { getSession } from "../../provider/transport/sshSession";
 import { FILES, original } from "../harness/bytes";
+import { delegateFs } from "../harness/delegateFs";
 import { SshHost } from "../harness/sshd";
 
 /** What a round of concurrent writers measured. */
@@ -50,15 +50,7 @@ export async function runConcurrentWriters(host: SshHost, perWriter = 10): Promi
   const mine = "third@example.jp\tthird@intra.example.jp";
   const session = await getSession(host.connection());
   let injected = false;
-  const withHandEdit: RemoteFs = {
-    target: session.target,
-    readFile: (p) => session.readFile(p),
-    stat: (p) => session.stat(p),
-    list: (d) => session.list(d),
-    ensureDir: (d) => session.ensureDir(d),
-    remove: (p) => session.remove(p),
-    createExclusive: (p, d) => session.createExclusive(p, d),
-    replace: (x, y) => session.replace(x, y),
+  const withHandEdit = delegateFs(session, {
     async writeFile(p, d, mode) {
       await session.writeFile(p, d, mode);
       if (!injected && p.includes(".epost-hybrid-tmp-")) {
@@ -66,7 +58,7 @@ export async function runConcurrentWriters(host: SshHost, perWriter = 10): Promi
         fs.appendFileSync(local, `${hand}\r\n`);
       }
     },
-  };
+  });
   const aliasPath = host.windowsPaths
     ? "/C:/Program Files/EPOST/MS/alias.dat"
     : `${host.layout!.installDir}/alias.dat`;

@@ -10,6 +10,7 @@ import { LineDocument } from "../../provider/formats/lineDocument";
 import { RemoteFs } from "../../provider/transport/remoteFs";
 import { getSession, SshSession } from "../../provider/transport/sshSession";
 import { FILES, original } from "../harness/bytes";
+import { delegateFs } from "../harness/delegateFs";
 import { SshHost } from "../harness/sshd";
 
 /** The steps of a write at which a trial drops the connection. */
@@ -65,13 +66,7 @@ function faulty(
     fired.v = true;
     session.abort();
   };
-  return {
-    target: session.target,
-    readFile: (p) => session.readFile(p),
-    stat: (p) => session.stat(p),
-    list: (d) => session.list(d),
-    ensureDir: (d) => session.ensureDir(d),
-    remove: (p) => session.remove(p),
+  return delegateFs(session, {
     async createExclusive(p, d) {
       const ok = await session.createExclusive(p, d);
       if (ok && step === "after-lock" && p.endsWith(".epost-hybrid.lock")) kill();
@@ -94,7 +89,7 @@ function faulty(
       await session.replace(a, b);
       if (step === "after-rename") kill();
     },
-  };
+  });
 }
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "./dynamicHost";
+import { SshHost, startSshd } from "./sshd";
 
 export interface CliResult {
   code: number;
@@ -115,4 +116,32 @@ export class PulumiCli {
   cleanup(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The example stack's file in a temporary backend, pointed at a chrooted sshd that uses the
+ * example host's keys, as the engine tests need it.
+ */
+export async function startExampleStack(): Promise<{ host: SshHost; cli: PulumiCli }> {
+  const keys = path.join(REPO_ROOT, "test/fixtures/example-host-keys");
+  const host = await startSshd({
+    keys: {
+      host: path.join(keys, "ssh_host_ed25519_key"),
+      login: path.join(keys, "login_ed25519"),
+    },
+  });
+  if (!host.windowsPaths) {
+    await host.stop();
+    throw new Error(
+      "these tests need root: the example stack uses the Windows default paths, served by a chrooted sshd",
+    );
+  }
+  const cli = new PulumiCli(
+    "example",
+    path.join(REPO_ROOT, "stacks/Pulumi.example.yaml"),
+    "example",
+  );
+  await cli.ok(["stack", "init"], { configFile: false });
+  await cli.ok(["config", "set", "--path", "epost.port", String(host.port)]);
+  return { host, cli };
 }

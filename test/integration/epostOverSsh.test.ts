@@ -12,6 +12,7 @@ import { providers } from "../../provider/runtime";
 import { RemoteFs } from "../../provider/transport/remoteFs";
 import { closeAllSessions, getSession, loginCount } from "../../provider/transport/sshSession";
 import { crlf, FILES, original, originalLines, sha256 } from "../harness/bytes";
+import { delegateFs } from "../harness/delegateFs";
 import { SshHost, startSshd } from "../harness/sshd";
 
 type Props = Record<string, unknown>;
@@ -495,24 +496,21 @@ describe("E-Post resources against a real OpenSSH server", function () {
 
     it("applies its edits again when the file is saved by hand between read and write", async function () {
       let injected = false;
-      const { target: t } = await target((session) => ({
-        target: session.target,
-        readFile: (p) => session.readFile(p),
-        stat: (p) => session.stat(p),
-        createExclusive: (p, d) => session.createExclusive(p, d),
-        replace: (a, b) => session.replace(a, b),
-        remove: (p) => session.remove(p),
-        ensureDir: (p) => session.ensureDir(p),
-        list: (d) => session.list(d),
-        writeFile: async (p, d, mode) => {
-          await session.writeFile(p, d, mode);
-          if (p.includes("epost-hybrid-tmp") && !injected) {
-            // An admin saves the file in Mail Control while our new version is being written.
-            injected = true;
-            fs.appendFileSync(host.file(FILES.alias), "hand@example.jp\thand@intra.example.jp\r\n");
-          }
-        },
-      }));
+      const { target: t } = await target((session) =>
+        delegateFs(session, {
+          writeFile: async (p, d, mode) => {
+            await session.writeFile(p, d, mode);
+            if (p.includes("epost-hybrid-tmp") && !injected) {
+              // An admin saves the file in Mail Control while our new version is being written.
+              injected = true;
+              fs.appendFileSync(
+                host.file(FILES.alias),
+                "hand@example.jp\thand@intra.example.jp\r\n",
+              );
+            }
+          },
+        }),
+      );
       await editFile(t, (doc) => doc.insert(doc.length, "vip1@example.jp\tvip1@intra.example.jp"));
       assert.equal(injected, true);
       assert.equal(editorStats().rebases, 1);
