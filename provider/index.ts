@@ -1,8 +1,14 @@
 export { EPostError, errorCode } from "./errors";
 export type { EPostErrorCode, FieldFailure } from "./errors";
 export type { Layout } from "./layout";
-export type { SshConnection } from "./transport/connection";
-export type { EPostCommonArgs, EPostConnectionArgs, EPostLayoutArgs } from "./resources/common";
+export type { EPostConnection, SmbConnection, SshConnection } from "./transport/connection";
+export type {
+  EPostCommonArgs,
+  EPostConnectionArgs,
+  EPostLayoutArgs,
+  EPostSmbConnectionArgs,
+  EPostSshConnectionArgs,
+} from "./resources/common";
 export { EPostAlias, epostAliasProvider } from "./resources/epostAlias";
 export type { EPostAliasArgs } from "./resources/epostAlias";
 export { EPostGatewayRoute, epostGatewayRouteProvider } from "./resources/epostGatewayRoute";

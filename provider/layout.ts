@@ -27,6 +27,7 @@ export interface Layout {
 
 /** A layout with every default filled in and every path in the form the SFTP server expects. */
 export interface ResolvedLayout {
+  installDir: string;
   gatewayFile: string;
   effectFile: string;
   aliasFile: string;
@@ -143,6 +144,7 @@ export function resolveLayout(layout: Layout | undefined): ResolvedLayout {
   const l = layout ?? {};
   const installDir = l.installDir ?? DEFAULT_INSTALL_DIR;
   return {
+    installDir: toSftpPath(installDir),
     gatewayFile: toSftpPath(l.gatewayFile ?? join(installDir, "gateway.dat")),
     effectFile: toSftpPath(l.effectFile ?? join(installDir, "effect.dat")),
     aliasFile: toSftpPath(l.aliasFile ?? join(installDir, "alias.dat")),

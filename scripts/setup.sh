@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian machine for the tests and the example: OpenSSH (the tests start their
-# own sshd on 127.0.0.1), the npm packages, the build in dist/, the Pulumi CLI built from the Go
+# Sets up a fresh Debian machine for the tests and the example: OpenSSH and Samba (the tests
+# start their own sshd and smbd on 127.0.0.1), the Python SMB client, the npm packages, the build in dist/, the Pulumi CLI built from the Go
 # module proxy, and the example E-Post host on 127.0.0.1:20022.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 need_apt=()
 [ -x /usr/sbin/sshd ] || need_apt+=(openssh-server)
 command -v ssh-keygen >/dev/null 2>&1 || need_apt+=(openssh-client)
+[ -x /usr/sbin/smbd ] || need_apt+=(samba)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+python3 -c "import ensurepip" >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing ${need_apt[*]}: run 'sudo apt-get install ${need_apt[*]}' and try again" >&2
@@ -28,6 +31,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 npm run build
+bash scripts/install-smb-client.sh
 bash scripts/install-pulumi.sh >/dev/null
 if [ "$(id -u)" -eq 0 ]; then
   bash scripts/example-host.sh start

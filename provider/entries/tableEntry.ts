@@ -5,8 +5,8 @@ import { editFile, FileTarget, inspectFile } from "../editing/fileEditor";
 import { Line, LineDocument } from "../formats/lineDocument";
 import { checkLayout, Layout, resolveLayout } from "../layout";
 import { debug, warn } from "../log";
-import { checkConnection, describeTarget, SshConnection } from "../transport/connection";
-import { getSession } from "../transport/sshSession";
+import { checkConnection, describeTarget, EPostConnection } from "../transport/connection";
+import { openRemote, unreachable } from "../transport/remote";
 import { hasUnknownValue, isUnknown, show } from "../validation/fields";
 import { EntryKind } from "./entryKind";
 
@@ -144,7 +144,12 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
       k.entry
     ) {
       const layout = resolveLayout(news.layout as Layout | undefined);
-      inputs.target = describeTarget(news.connection as SshConnection);
+      const conn = news.connection as EPostConnection;
+      for (const role of [kind.role, "backupDir"] as const) {
+        const why = unreachable(conn, layout.installDir, layout[role]);
+        if (why) failures.push({ property: `layout.${role}`, reason: why });
+      }
+      inputs.target = describeTarget(conn);
       inputs.file = layout[kind.role];
       inputs.line = kind.display(k.entry);
     }
@@ -162,9 +167,9 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
 
   /** The entry and its file, for an operation that will touch the host. */
   async function open(props: Props): Promise<{ target: FileTarget; where: string }> {
-    const conn = props.connection as SshConnection;
+    const conn = props.connection as EPostConnection;
     const layout = resolveLayout(props.layout as Layout | undefined);
-    const fs = await getSession(conn);
+    const fs = await openRemote(conn, layout.installDir);
     const path = layout[kind.role];
     return {
       target: {
@@ -190,7 +195,7 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
 
   function idOf(props: Props, entry: E): string {
     const layout = resolveLayout(props.layout as Layout | undefined);
-    return `${describeTarget(props.connection as SshConnection)}:${layout[kind.role]}#${kind.key(entry)}`;
+    return `${describeTarget(props.connection as EPostConnection)}:${layout[kind.role]}#${kind.key(entry)}`;
   }
 
   /** State after an operation: the inputs, the entry as it now stands in the file, and extras. */
@@ -205,7 +210,7 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
       order: inputs.order,
       ...own,
       ...kind.toProps(entry),
-      target: describeTarget(inputs.connection as SshConnection),
+      target: describeTarget(inputs.connection as EPostConnection),
       file: layout[kind.role],
       line: kind.display(entry),
       ...extra,

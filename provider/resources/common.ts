@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 
 /** How to reach the E-Post host over SSH. Secrets are stored encrypted in state. */
-export interface EPostConnectionArgs {
+export interface EPostSshConnectionArgs {
+  /** `"ssh"`, the default. */
+  transport?: pulumi.Input<"ssh">;
   /** Host name or IP address of the Windows server running OpenSSH. */
   host: pulumi.Input<string>;
   /** SSH port. Default 22. */
@@ -20,6 +22,35 @@ export interface EPostConnectionArgs {
    */
   hostKey: pulumi.Input<string>;
 }
+
+/** How to reach the E-Post host over SMB, through a share holding its files. */
+export interface EPostSmbConnectionArgs {
+  transport: pulumi.Input<"smb">;
+  /** Host name or IP address of the Windows server. */
+  host: pulumi.Input<string>;
+  /** SMB port. Default 445. */
+  port?: pulumi.Input<number>;
+  /** The share: one of the install folder (e.g. `EPOST`), or an admin share such as `C$`. */
+  share: pulumi.Input<string>;
+  /**
+   * The Windows folder the share exposes. Default `X:/` for an admin share `X$`, otherwise
+   * `layout.installDir`.
+   */
+  shareRoot?: pulumi.Input<string>;
+  /** Domain of the account, if any. */
+  domain?: pulumi.Input<string>;
+  /** Account with write access to the share. */
+  username: pulumi.Input<string>;
+  /** Password; pass it as a secret. */
+  password: pulumi.Input<string>;
+  /** Refuse a server that does not sign its messages. Default true. */
+  requireSigning?: pulumi.Input<boolean>;
+  /** Ask for SMB 3 encryption. Default false. */
+  encrypt?: pulumi.Input<boolean>;
+}
+
+/** Either way of reaching the E-Post host. */
+export type EPostConnectionArgs = EPostSshConnectionArgs | EPostSmbConnectionArgs;
 
 /** Where E-Post's files are on the host. Every field is optional. */
 export interface EPostLayoutArgs {

@@ -40,7 +40,7 @@ export interface SshHost {
 
 const SSHD = "/usr/sbin/sshd";
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -76,7 +76,7 @@ function waitForBanner(port: number, child: ChildProcess, deadlineMs: number): P
   });
 }
 
-function copyTree(src: string, dst: string): void {
+export function copyTree(src: string, dst: string): void {
   fs.cpSync(src, dst, { recursive: true });
   // The shared tree is read-only; the served copy must be writable like a real install.
   const walk = (p: string) => {

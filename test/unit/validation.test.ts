@@ -190,6 +190,7 @@ describe("connection and layout", function () {
 
   it("derives file paths from the install folder", function () {
     assert.deepEqual(resolveLayout({ installDir: "D:\\EPOST\\MS" }), {
+      installDir: "/D:/EPOST/MS",
       gatewayFile: "/D:/EPOST/MS/gateway.dat",
       effectFile: "/D:/EPOST/MS/effect.dat",
       aliasFile: "/D:/EPOST/MS/alias.dat",
