@@ -86,6 +86,11 @@ export class SmbSession {
     return this.closed;
   }
 
+  /** The client process, for tests that look at what it shows other users of the machine. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   private setRef(on: boolean): void {
     for (const h of [this.child, this.child.stdout, this.child.stderr, this.child.stdin] as any[]) {
       if (on) h.ref?.();

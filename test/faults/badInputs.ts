@@ -12,6 +12,17 @@ export type BadInput = [string, Props, string];
 const longLocal = "a".repeat(65);
 const longHost = `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(63)}.jp`;
 
+const alias1 = { alias: "vip1@example.jp", address: "x@intra.example.jp" };
+// An SMB connection that is fine but for the field each case breaks; check refuses before any
+// connection is tried.
+const smb = {
+  transport: "smb",
+  host: "127.0.0.1",
+  share: "EPOST",
+  username: "epostadmin",
+  password: "not-used-here",
+};
+
 /** Bad inputs of every kind: malformed values, injected separators, open-relay trust, paths. */
 export const BAD_INPUTS: BadInput[] = [
   // addresses
@@ -195,6 +206,37 @@ export const BAD_INPUTS: BadInput[] = [
   ],
   ["alias", { alias: "vip1@example.jp", address: "x@intra.example.jp", adopt: "yes" }, "adopt"],
   ["alias", { alias: "vip1@example.jp", address: "x@intra.example.jp", order: -1 }, "order"],
+  // SMB connections
+  ["alias", { ...alias1, connection: { ...smb, transport: "ftp" } }, "connection.transport"],
+  ["alias", { ...alias1, connection: { ...smb, share: "EPOST/MS" } }, "connection.share"],
+  ["alias", { ...alias1, connection: { ...smb, share: "" } }, "connection.share"],
+  ["alias", { ...alias1, connection: { ...smb, password: undefined } }, "connection.password"],
+  [
+    "alias",
+    { ...alias1, connection: { ...smb, shareRoot: "Program Files" } },
+    "connection.shareRoot",
+  ],
+  [
+    "alias",
+    { ...alias1, connection: { ...smb, shareRoot: "C:/x/../Windows" } },
+    "connection.shareRoot",
+  ],
+  [
+    "alias",
+    { ...alias1, connection: { ...smb, requireSigning: "no" } },
+    "connection.requireSigning",
+  ],
+  ["alias", { ...alias1, connection: { ...smb, hostKey: "SHA256:x" } }, "connection.hostKey"],
+  ["alias", { ...alias1, connection: { ...smb, port: 0 } }, "connection.port"],
+  [
+    "hosts",
+    {
+      ip: "192.168.1.10",
+      hostnames: ["intra.example.jp"],
+      connection: { ...smb, shareRoot: "C:/Program Files/EPOST/MS" },
+    },
+    "layout.hostsFile",
+  ],
 ];
 
 /** What feeding the bad inputs measured. */

@@ -3,14 +3,16 @@ import * as fs from "node:fs";
 import { resetBackupMemory } from "../../provider/editing/fileEditor";
 import { errorCode } from "../../provider/errors";
 import { providers } from "../../provider/runtime";
+import { closeAllRemotes } from "../../provider/transport/remote";
 import { closeAllSessions } from "../../provider/transport/sshSession";
 import { FILES, original } from "../harness/bytes";
+import { SmbHost, startSmbd } from "../harness/smbd";
 import { SshHost, startSshd } from "../harness/sshd";
 import { ExoFake } from "../fakes/exoFake";
 import { BAD_INPUTS, runBadInputs } from "./badInputs";
 import { runConcurrentWriters } from "./concurrentWriters";
-import { runSecretScenario } from "./secretHits";
-import { KILL_STEPS, runSshFaultTrials } from "./sshFaults";
+import { runSecretScenario, runSmbSecretScenario } from "./secretHits";
+import { KILL_STEPS, runFaultTrials, smbFaultHost, sshFaultHost } from "./writeFaults";
 
 describe("faults, races and bad input over SSH", function () {
   this.timeout(300_000);
@@ -31,7 +33,7 @@ describe("faults, races and bad input over SSH", function () {
   });
 
   it(`leaves old or new bytes, loses no line and converges, over 200 writes cut at ${KILL_STEPS.length} steps`, async function () {
-    const f = await runSshFaultTrials(host, 200, 20261203);
+    const f = await runFaultTrials(sshFaultHost(host), 200, 20261203);
     assert.deepEqual(f, {
       trials: 200,
       corruptFiles: 0,
@@ -104,5 +106,42 @@ describe("faults, races and bad input over SSH", function () {
         fs.readFileSync(`${dir}/${n}`, "latin1").includes("|1XOAUTH2|[removed-from-backup],587"),
       ),
     );
+  });
+});
+
+describe("faults and secrets over SMB", function () {
+  this.timeout(300_000);
+  let host: SmbHost;
+
+  before(async function () {
+    host = await startSmbd();
+  });
+
+  after(async function () {
+    await closeAllRemotes();
+    await host?.stop();
+  });
+
+  beforeEach(function () {
+    for (const rel of Object.values(FILES)) fs.writeFileSync(host.file(rel), original(rel));
+    resetBackupMemory();
+  });
+
+  it(`leaves old or new bytes, loses no line and converges, over 200 writes cut at ${KILL_STEPS.length} steps`, async function () {
+    const f = await runFaultTrials(smbFaultHost(host), 200, 20261204);
+    assert.deepEqual(f, {
+      trials: 200,
+      corruptFiles: 0,
+      lostLines: 0,
+      notConverged: 0,
+      leftovers: 0,
+      missedFaults: 0,
+    });
+  });
+
+  it("shows the share password nowhere: logs, messages, outputs, backups, the client's command line", async function () {
+    const f = await runSmbSecretScenario(host);
+    assert.equal(f.secrets, 2);
+    assert.deepEqual(f.hits, []);
   });
 });

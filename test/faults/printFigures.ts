@@ -1,24 +1,31 @@
-// Prints the fault, race, input and secret figures of the editing layer over SSH, so they can be
-// quoted: node dist/test/faults/printFigures.js [trials] [seed]
-import { closeAllSessions } from "../../provider/transport/sshSession";
+// Prints the fault, race, input and secret figures of the editing layer over SSH and SMB, so they
+// can be quoted: node dist/test/faults/printFigures.js [trials] [seed]
+import { closeAllRemotes } from "../../provider/transport/remote";
 import { ExoFake } from "../fakes/exoFake";
+import { startSmbd } from "../harness/smbd";
 import { startSshd } from "../harness/sshd";
 import { runBadInputs } from "./badInputs";
 import { runConcurrentWriters } from "./concurrentWriters";
-import { runSecretScenario } from "./secretHits";
-import { runSshFaultTrials } from "./sshFaults";
+import { runSecretScenario, runSmbSecretScenario } from "./secretHits";
+import { FaultFigures, runFaultTrials, smbFaultHost, sshFaultHost } from "./writeFaults";
+
+const faultLine = (name: string, seed: number, f: FaultFigures) =>
+  `${name} faults (seed ${seed}): trials ${f.trials}, corrupt files ${f.corruptFiles}, lost lines ${f.lostLines}, not converged ${f.notConverged}, leftover files ${f.leftovers}, faults not fired ${f.missedFaults}`;
+const faultBad = (f: FaultFigures) =>
+  f.corruptFiles + f.lostLines + f.notConverged + f.leftovers + f.missedFaults;
 
 async function main(): Promise<void> {
   const trials = Number(process.argv[2] ?? 200);
   const seed = Number(process.argv[3] ?? Date.now() % 1_000_000);
   const host = await startSshd();
+  const smb = await startSmbd();
   const exo = await new ExoFake().start();
   try {
-    console.log(`peer: ${host.version}; EXO fake for the secret check`);
-    const f = await runSshFaultTrials(host, trials, seed);
-    console.log(
-      `ssh faults (seed ${seed}): trials ${f.trials}, corrupt files ${f.corruptFiles}, lost lines ${f.lostLines}, not converged ${f.notConverged}, leftover files ${f.leftovers}, faults not fired ${f.missedFaults}`,
-    );
+    console.log(`peers: ${host.version}; smbd ${smb.version}; EXO fake for the secret check`);
+    const f = await runFaultTrials(sshFaultHost(host), trials, seed);
+    console.log(faultLine("ssh", seed, f));
+    const g = await runFaultTrials(smbFaultHost(smb), trials, seed);
+    console.log(faultLine("smb", seed, g));
     const w = await runConcurrentWriters(host);
     console.log(
       `concurrent writers: owned lines ${w.ownedLines}, missing ${w.missingOwned}, duplicated ${w.duplicated}, hand edits lost ${w.handEditsLost}, writer errors ${w.writerErrors}`,
@@ -29,14 +36,16 @@ async function main(): Promise<void> {
     );
     const s = await runSecretScenario(host, exo);
     console.log(
-      `secrets: ${s.secrets} values, ${s.hits.length} hits in logs, messages, outputs and backups`,
+      `secrets over ssh: ${s.secrets} values, ${s.hits.length} hits in logs, messages, outputs and backups`,
+    );
+    const t = await runSmbSecretScenario(smb);
+    console.log(
+      `secrets over smb: ${t.secrets} values, ${t.hits.length} hits in logs, messages, outputs, backups and the client's command line and environment`,
     );
     const bad =
-      f.corruptFiles +
-      f.lostLines +
-      f.notConverged +
-      f.leftovers +
-      f.missedFaults +
+      faultBad(f) +
+      faultBad(g) +
+      t.hits.length +
       w.missingOwned +
       w.duplicated +
       w.handEditsLost +
@@ -51,9 +60,10 @@ async function main(): Promise<void> {
     );
     process.exitCode = bad === 0 ? 0 : 1;
   } finally {
-    await closeAllSessions();
+    await closeAllRemotes();
     await exo.stop();
     await host.stop();
+    await smb.stop();
   }
 }
 

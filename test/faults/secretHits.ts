@@ -2,7 +2,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { resetBackupMemory } from "../../provider/editing/fileEditor";
 import { providers } from "../../provider/runtime";
+import { closeAllRemotes, openRemote } from "../../provider/transport/remote";
+import { SmbShare } from "../../provider/transport/smbSession";
 import { FILES, original } from "../harness/bytes";
+import { SmbHost } from "../harness/smbd";
 import { SshHost } from "../harness/sshd";
 import { ExoFake } from "../fakes/exoFake";
 
@@ -126,6 +129,70 @@ export async function runSecretScenario(host: SshHost, exo: ExoFake): Promise<Se
   for (const n of fs.existsSync(backups) ? fs.readdirSync(backups) : []) {
     const text = fs.readFileSync(path.join(backups, n), "latin1");
     for (const s of secrets) if (text.includes(s)) hits.push(`backup ${n}: ${s.slice(0, 10)}...`);
+  }
+  return { secrets: secrets.length, hits };
+}
+
+/**
+ * The same over SMB: deploys and breaks things with the share password in play, capturing debug
+ * logs, messages and outputs, and also reads the command line and environment of the SMB client
+ * process, which other users of the machine can see. Greps all of it and the backups.
+ */
+export async function runSmbSecretScenario(host: SmbHost): Promise<SecretFigures> {
+  const wrong = `${host.password}-wrong`;
+  const secrets = [host.password, wrong];
+  const seen: string[] = [];
+  const oldWrite = process.stderr.write.bind(process.stderr);
+  const oldDebug = process.env.EPOST_HYBRID_DEBUG;
+  process.env.EPOST_HYBRID_DEBUG = "1";
+  process.stderr.write = (chunk: unknown, ...rest: unknown[]) => {
+    seen.push(String(chunk));
+    return (oldWrite as (...a: unknown[]) => boolean)(...[chunk, ...rest]);
+  };
+  const args = {
+    connection: host.connection(),
+    alias: "vip1@example.jp",
+    address: "vip1@intra.example.jp",
+  };
+  try {
+    await closeAllRemotes();
+    const c = await providers.alias.check({}, args);
+    const created = await providers.alias.create(c.inputs);
+    seen.push(
+      JSON.stringify({ id: created.id, line: created.outs.line, target: created.outs.target }),
+    );
+    const share = (await openRemote(host.connection(), "/C:/Program Files/EPOST/MS")) as SmbShare;
+    const pid = share.session.pid;
+    for (const what of ["cmdline", "environ"]) {
+      seen.push(fs.readFileSync(`/proc/${pid}/${what}`, "latin1"));
+    }
+    await providers.alias.delete(created.id, created.outs);
+    try {
+      await closeAllRemotes();
+      const bad = await providers.alias.check(
+        {},
+        { ...args, connection: { ...args.connection, password: wrong } },
+      );
+      await providers.alias.create(bad.inputs);
+    } catch (err) {
+      seen.push(`wrong password: ${(err as Error).message}`);
+    }
+  } finally {
+    process.stderr.write = oldWrite;
+    if (oldDebug === undefined) delete process.env.EPOST_HYBRID_DEBUG;
+    else process.env.EPOST_HYBRID_DEBUG = oldDebug;
+    await closeAllRemotes();
+  }
+  const hits: string[] = [];
+  for (const s of secrets) {
+    seen.forEach((text, i) => {
+      if (text.includes(s)) hits.push(`output ${i}: ${s.slice(0, 3)}...`);
+    });
+  }
+  const backups = host.file("Program Files/EPOST/MS/epost-hybrid-backup");
+  for (const n of fs.existsSync(backups) ? fs.readdirSync(backups) : []) {
+    const text = fs.readFileSync(path.join(backups, n), "latin1");
+    for (const s of secrets) if (text.includes(s)) hits.push(`backup ${n}: ${s.slice(0, 3)}...`);
   }
   return { secrets: secrets.length, hits };
 }

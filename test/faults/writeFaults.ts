@@ -7,11 +7,52 @@ import {
   setEditorTuning,
 } from "../../provider/editing/fileEditor";
 import { LineDocument } from "../../provider/formats/lineDocument";
+import { openRemote } from "../../provider/transport/remote";
 import { RemoteFs } from "../../provider/transport/remoteFs";
-import { getSession, SshSession } from "../../provider/transport/sshSession";
+import { SmbShare } from "../../provider/transport/smbSession";
+import { getSession } from "../../provider/transport/sshSession";
 import { FILES, original } from "../harness/bytes";
 import { delegateFs } from "../harness/delegateFs";
+import { SmbHost } from "../harness/smbd";
 import { SshHost } from "../harness/sshd";
+
+/** A served host as the trials need it, whichever transport reaches it. */
+export interface FaultHost {
+  /** The local path of a file given relative to the drive. */
+  file(relative: string): string;
+  /** The install folder and hosts file as the resources see them. */
+  installDir: string;
+  hostsFile: string;
+  /** The pooled connection, and a way to drop it as a network failure would. */
+  open(): Promise<{ fs: RemoteFs; abort(): void }>;
+}
+
+export function sshFaultHost(host: SshHost): FaultHost {
+  return {
+    file: (rel) => host.file(rel),
+    installDir: host.windowsPaths ? "/C:/Program Files/EPOST/MS" : host.layout!.installDir,
+    hostsFile: host.windowsPaths
+      ? "/C:/Windows/System32/drivers/etc/hosts"
+      : host.layout!.hostsFile,
+    open: async () => {
+      const session = await getSession(host.connection());
+      return { fs: session, abort: () => session.abort() };
+    },
+  };
+}
+
+export function smbFaultHost(host: SmbHost): FaultHost {
+  const installDir = "/C:/Program Files/EPOST/MS";
+  return {
+    file: (rel) => host.file(rel),
+    installDir,
+    hostsFile: "/C:/Windows/System32/drivers/etc/hosts",
+    open: async () => {
+      const share = (await openRemote(host.connection(), installDir)) as SmbShare;
+      return { fs: share, abort: () => share.session.abort() };
+    },
+  };
+}
 
 /** The steps of a write at which a trial drops the connection. */
 export const KILL_STEPS = [
@@ -53,18 +94,19 @@ export function prng(seed: number): () => number {
 const NOTES = ["# 社内メモ ①", "# 変更時は情報システム部へ", "# ソ表－能", "# test"];
 
 /**
- * A transport that drops the real SSH connection at one step of the write, the way a network
+ * A transport that drops the real connection at one step of the write, the way a network
  * failure would, and lets every other call through.
  */
 function faulty(
-  session: SshSession,
+  conn: { fs: RemoteFs; abort(): void },
   step: KillStep,
   target: { path: string; backupDir: string },
   fired: { v: boolean },
 ): RemoteFs {
+  const session = conn.fs;
   const kill = () => {
     fired.v = true;
-    session.abort();
+    conn.abort();
   };
   return delegateFs(session, {
     async createExclusive(p, d) {
@@ -95,11 +137,11 @@ function faulty(
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 /**
- * Runs `trials` randomized writes against a real sshd, each with the connection dropped at one
- * step, then retries each and checks the invariants.
+ * Runs `trials` randomized writes against a real server, each with the connection dropped at
+ * one step, then retries each and checks the invariants.
  */
-export async function runSshFaultTrials(
-  host: SshHost,
+export async function runFaultTrials(
+  host: FaultHost,
   trials: number,
   seed: number,
 ): Promise<FaultFigures> {
@@ -113,8 +155,7 @@ export async function runSshFaultTrials(
     leftovers: 0,
     missedFaults: 0,
   };
-  const conn = host.connection();
-  const layoutDir = host.windowsPaths ? "/C:/Program Files/EPOST/MS" : `${host.layout!.installDir}`;
+  const layoutDir = host.installDir;
   setEditorTuning({ batchWindowMs: 1 });
   try {
     for (let t = 0; t < trials; t++) {
@@ -143,14 +184,12 @@ export async function runSshFaultTrials(
 
       const step = pick(KILL_STEPS);
       const path = rel.startsWith("Windows")
-        ? host.windowsPaths
-          ? "/C:/Windows/System32/drivers/etc/hosts"
-          : host.layout!.hostsFile
+        ? host.hostsFile
         : `${layoutDir}/${rel.split("/").pop()}`;
       const backupDir = `${layoutDir}/epost-hybrid-backup`;
       // Each trial is a deploy of its own: it backs the file up before its first change.
       resetBackupMemory();
-      const session = await getSession(conn);
+      const session = await host.open();
       const fired = { v: false };
       const target: FileTarget = {
         fs: faulty(session, step, { path, backupDir }, fired),
@@ -174,7 +213,7 @@ export async function runSshFaultTrials(
         if (!present.has(l.bytes.toString("latin1"))) figures.lostLines++;
 
       // The next deploy: a fresh connection, the same edit.
-      const fresh = await getSession(conn);
+      const fresh = (await host.open()).fs;
       await editFile({ fs: fresh, path, encoding: "cp932", backupDir, keepBackups: 3 }, edit);
       if (sha(fs.readFileSync(local)) !== sha(after)) figures.notConverged++;
       const dir = local.slice(0, local.lastIndexOf("/"));
