@@ -11,7 +11,8 @@ export type EPostErrorCode =
   | "EPOST_PARSE"
   | "EPOST_CONFLICT"
   | "EPOST_HOST_KEY"
-  | "EPOST_REMOTE_API";
+  | "EPOST_REMOTE_API"
+  | "EPOST_SERVICE";
 
 /** An error with a stable code that survives serialization and process boundaries. */
 export class EPostError extends Error {

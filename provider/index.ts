@@ -17,5 +17,7 @@ export { EPostRelayTrust, epostRelayTrustProvider } from "./resources/epostRelay
 export type { EPostRelayTrustArgs } from "./resources/epostRelayTrust";
 export { EPostHostsEntry, epostHostsEntryProvider } from "./resources/epostHostsEntry";
 export type { EPostHostsEntryArgs } from "./resources/epostHostsEntry";
+export { EPostServiceRestart, epostServiceRestartProvider } from "./resources/epostServiceRestart";
+export type { EPostServiceRestartArgs } from "./resources/epostServiceRestart";
 export type { ExoCommonArgs, ExoConnectionArgs } from "./resources/exoCommon";
 export * from "./resources/exoResources";

@@ -12,6 +12,7 @@ import { hostsKind } from "./entries/hostsKind";
 import { relayTrustKind } from "./entries/relayTrustKind";
 import { EntryProvider, entryProvider } from "./entries/tableEntry";
 import { exoProvider } from "./exo/exoProvider";
+import { serviceRestartProvider } from "./service/serviceRestart";
 import { ExoKind } from "./exo/exoKind";
 import { inboundConnectorKind } from "./exo/kinds/inboundConnector";
 import { mailboxForwardingKind } from "./exo/kinds/mailboxForwarding";
@@ -42,5 +43,6 @@ export const providers: Record<string, EntryProvider> = {
   gateway: entryProvider(gatewayRouteKind),
   effect: entryProvider(relayTrustKind),
   hosts: entryProvider(hostsKind),
+  "service-restart": serviceRestartProvider,
   ...Object.fromEntries(exoKinds.map((k) => [k.name, exoProvider(k)])),
 };

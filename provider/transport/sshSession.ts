@@ -146,6 +146,41 @@ export class SshSession implements RemoteFs {
     );
   }
 
+  /**
+   * Runs a command in the account's shell (cmd.exe on Windows OpenSSH) and collects its output,
+   * decoded as CP932, the console code page of Japanese Windows. Gives up after `timeoutMs`.
+   */
+  async exec(
+    command: string,
+    timeoutMs: number,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const { decode } = require("iconv-lite") as typeof import("iconv-lite");
+    return this.op("exec", command, (cb) => {
+      this.client.exec(command, (err, stream) => {
+        if (err) {
+          cb(err);
+          return;
+        }
+        const out: Buffer[] = [];
+        const errOut: Buffer[] = [];
+        const timer = setTimeout(() => {
+          stream.close();
+          cb(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`));
+        }, timeoutMs);
+        stream.on("data", (d: Buffer) => out.push(d));
+        stream.stderr.on("data", (d: Buffer) => errOut.push(d));
+        stream.on("close", (code: number | null) => {
+          clearTimeout(timer);
+          cb(undefined, {
+            code,
+            stdout: decode(Buffer.concat(out), "cp932"),
+            stderr: decode(Buffer.concat(errOut), "cp932"),
+          });
+        });
+      });
+    });
+  }
+
   async readFile(path: string): Promise<Buffer | undefined> {
     try {
       return await this.op<Buffer>("read", path, (cb) => this.sftp.readFile(path, cb));

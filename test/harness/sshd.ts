@@ -93,12 +93,21 @@ export function copyTree(src: string, dst: string): void {
  * otherwise it is served at its local path and `layout` points there.
  */
 export async function startSshd(
-  options: { tree?: string; keys?: { host: string; login: string } } = {},
+  options: {
+    tree?: string;
+    keys?: { host: string; login: string };
+    /**
+     * Allow commands, with this environment (e.g. a PATH holding stand-ins for Windows tools).
+     * The tree is then served at its local path, not chrooted: the chroot has no shell.
+     */
+    commands?: Record<string, string>;
+  } = {},
 ): Promise<SshHost> {
   if (!fs.existsSync(SSHD)) {
     throw new Error(`${SSHD} is missing: install openssh-server (apt-get install openssh-server)`);
   }
   const isRoot = process.getuid?.() === 0;
+  const chroot = isRoot && !options.commands;
   // sshd refuses a chroot whose path has a component writable by others, such as /tmp.
   const base = isRoot ? "/run/epost-hybrid-sshd" : os.tmpdir();
   fs.mkdirSync(base, { recursive: true, mode: 0o755 });
@@ -162,8 +171,14 @@ export async function startSshd(
       "StrictModes no",
       "UsePAM no",
       "Subsystem sftp internal-sftp",
-      "ForceCommand internal-sftp",
-      isRoot ? `ChrootDirectory ${root}` : "",
+      options.commands ? "" : "ForceCommand internal-sftp",
+      chroot ? `ChrootDirectory ${root}` : "",
+      // sshd takes the first SetEnv line only: every variable goes on it.
+      options.commands
+        ? `SetEnv ${Object.entries(options.commands)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(" ")}`
+        : "",
       "LogLevel ERROR",
     ].join("\n");
     const configFile = path.join(dir, "sshd_config");
@@ -182,7 +197,7 @@ export async function startSshd(
   if (!child) throw lastErr;
   const running = child;
 
-  const windowsPaths = isRoot;
+  const windowsPaths = chroot;
   const layout = windowsPaths
     ? undefined
     : {
