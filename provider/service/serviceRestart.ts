@@ -215,7 +215,7 @@ export const serviceRestartProvider: EntryProvider = {
     if (failures.length > 0) throw validationError(failures);
     const status = await restart(inputs);
     const outs = { ...inputs, status, restartedAt: new Date().toISOString() };
-    return { id: `${inputs.target}/${inputs.service}@${outs.restartedAt}`, outs };
+    return { id: `${String(inputs.target)}/${String(inputs.service)}@${outs.restartedAt}`, outs };
   },
 
   async read(id, props) {
