@@ -33,17 +33,31 @@ const link = new HybridMailLink(pulumi.getStack(), {
   accounts: config.accounts,
   mode: config.mode,
   epost: {
-    connection: {
-      host: epost.host,
-      port: epost.port,
-      username: epost.username,
-      hostKey: epost.hostKey,
-      ...(secret.sshPrivateKey ? { privateKey: secret.sshPrivateKey } : {}),
-      ...(secret.sshPassword ? { password: secret.sshPassword } : {}),
-    },
+    connection:
+      epost.transport === "smb"
+        ? {
+            transport: "smb",
+            host: epost.host,
+            port: epost.port,
+            share: epost.share!,
+            username: epost.username,
+            password: secret.smbPassword!,
+            ...(epost.shareRoot ? { shareRoot: epost.shareRoot } : {}),
+            ...(epost.domain ? { domain: epost.domain } : {}),
+            ...(epost.requireSigning !== undefined ? { requireSigning: epost.requireSigning } : {}),
+          }
+        : {
+            host: epost.host,
+            port: epost.port,
+            username: epost.username,
+            hostKey: epost.hostKey!,
+            ...(secret.sshPrivateKey ? { privateKey: secret.sshPrivateKey } : {}),
+            ...(secret.sshPassword ? { password: secret.sshPassword } : {}),
+          },
     layout: epost.layout,
     ip: epost.ip,
     egressIps: epost.egressIps,
+    ...(epost.restartService ? { restartService: epost.restartService } : {}),
   },
   relaySmartHost: config.relaySmartHost || undefined,
   xoauth2: {

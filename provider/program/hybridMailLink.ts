@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EPostConnectionArgs, EPostLayoutArgs } from "../resources/common";
+import { EPostConnectionArgs, EPostLayoutArgs, EPostSshConnectionArgs } from "../resources/common";
 import { EPostAlias } from "../resources/epostAlias";
 import { EPostGatewayRoute } from "../resources/epostGatewayRoute";
 import { EPostHostsEntry } from "../resources/epostHostsEntry";
 import { EPostRelayTrust } from "../resources/epostRelayTrust";
+import { EPostServiceRestart } from "../resources/epostServiceRestart";
 import { ExoConnectionArgs } from "../resources/exoCommon";
 import {
   ExoCasMailboxSmtpAuth,
@@ -42,6 +43,11 @@ export interface HybridMailLinkArgs {
     ip: string;
     /** E-Post's public egress addresses as EXO sees them; relay mode's inbound connector needs them. */
     egressIps?: string[];
+    /**
+     * Restart a service over SSH (EPSTRS by default) after effect.dat lines change, once per
+     * update. Opt-in; needs an SSH connection whose account may control services.
+     */
+    restartService?: { service?: string; method?: "powershell" | "sc" };
   };
   /** Relay mode: the tenant's `<name>.mail.protection.outlook.com`. */
   relaySmartHost?: string;
@@ -192,6 +198,19 @@ export class HybridMailLink extends pulumi.ComponentResource {
       );
       lines.push(t.line);
       rangeTrust.push(t);
+    }
+    const restart = args.epost.restartService;
+    if (restart) {
+      const trusts = [...Object.values(perAccount).map((r) => r[3]), ...rangeTrust];
+      new EPostServiceRestart(
+        `${name}-restart-after-trust`,
+        {
+          connection: args.epost.connection as pulumi.Input<EPostSshConnectionArgs>,
+          ...restart,
+          triggers: trusts.map((t) => (t as EPostRelayTrust).line),
+        },
+        { ...parent, dependsOn: trusts },
+      );
     }
     this.epostLines = pulumi.all(lines);
     this.exoObjects = [];

@@ -16,10 +16,20 @@ export interface TenantConfig {
   mode: "relay" | "xoauth2";
   /** The E-Post host. */
   epost: {
+    /** `ssh` (default) or `smb`. */
+    transport: "ssh" | "smb";
     host: string;
     port: number;
     username: string;
-    hostKey: string;
+    /** SSH: the pinned host key fingerprint. */
+    hostKey?: string;
+    /** SMB: the share holding E-Post's files, the folder it exposes, the account's domain. */
+    share?: string;
+    shareRoot?: string;
+    domain?: string;
+    requireSigning?: boolean;
+    /** Restart a service (EPSTRS by default) over SSH after effect.dat lines change. */
+    restartService?: { service?: string; method?: "powershell" | "sc" };
     /** The E-Post server's own IP, mapped to the intranet subdomain in its hosts file. */
     ip: string;
     /** E-Post's public egress addresses as Exchange Online sees them (relay mode). */
@@ -95,6 +105,27 @@ const schema = z.object({
     .min(1, "list at least one account kept on E-Post"),
   mode: z.enum(["relay", "xoauth2"]),
   epost: z.object({
+    transport: z.enum(["ssh", "smb"]).optional(),
+    share: z
+      .string()
+      // eslint-disable-next-line no-control-regex
+      .regex(/^[^\x00-\x1f"/\\[\]:|<>+=;,*?]{1,80}$/, "expected a share name such as EPOST or C$")
+      .optional(),
+    shareRoot: z
+      .string()
+      .regex(/^[A-Za-z]:[\\/]/, "expected the Windows folder the share exposes, such as C:/")
+      .optional(),
+    domain: z.string().min(1).optional(),
+    requireSigning: z.boolean().optional(),
+    restartService: z
+      .object({
+        service: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{1,80}$/, "expected a Windows service name such as EPSTRS")
+          .optional(),
+        method: z.enum(["powershell", "sc"]).optional(),
+      })
+      .optional(),
     host: z.string().min(1, "expected the E-Post server's host name or IP"),
     port: z.number().int().min(1).max(65535).optional(),
     username: z.string().min(1, "expected the Windows account to log in as"),
@@ -103,7 +134,8 @@ const schema = z.object({
       .regex(
         /^SHA256:[A-Za-z0-9+/]{43}=?$/,
         "expected SHA256:<base64>, as ssh-keygen -lf prints it",
-      ),
+      )
+      .optional(),
     ip: z.union([z.ipv4(), z.ipv6()], { error: "expected the E-Post server's IP address" }),
     egressIps: z
       .array(z.ipv4({ error: "expected E-Post's public IPv4 egress address" }))
@@ -142,6 +174,7 @@ export interface RawConfig {
 export const SECRET_KEYS = [
   "sshPrivateKey",
   "sshPassword",
+  "smbPassword",
   "xoauth2Data",
   "exoClientSecret",
 ] as const;
@@ -209,12 +242,45 @@ export function readTenantConfig(raw: RawConfig): {
       });
     }
   }
-  if (!secrets.sshPrivateKey && !secrets.sshPassword) {
-    problems.push({
-      key: `${PROJECT}:sshPrivateKey`,
-      message: "the SSH private key (or sshPassword) for the E-Post host is missing",
-      fix: secretFix("sshPrivateKey"),
-    });
+  const smb = parsed.success && parsed.data.epost.transport === "smb";
+  if (smb) {
+    const e = parsed.data.epost;
+    if (!secrets.smbPassword) {
+      problems.push({
+        key: `${PROJECT}:smbPassword`,
+        message: "the password of the SMB account on the E-Post host is missing",
+        fix: secretFix("smbPassword"),
+      });
+    }
+    if (!e.share) {
+      problems.push({
+        key: `${PROJECT}:epost.share`,
+        message: "SMB needs the share that holds E-Post's files",
+        fix: `pulumi config set --path '${PROJECT}:epost.share' EPOST`,
+      });
+    }
+    if (e.restartService) {
+      problems.push({
+        key: `${PROJECT}:epost.restartService`,
+        message: "restarting a service needs SSH; over SMB restart it in Mail Control",
+        fix: `pulumi config rm --path '${PROJECT}:epost.restartService'`,
+      });
+    }
+  } else {
+    if (!secrets.sshPrivateKey && !secrets.sshPassword) {
+      problems.push({
+        key: `${PROJECT}:sshPrivateKey`,
+        message: "the SSH private key (or sshPassword) for the E-Post host is missing",
+        fix: secretFix("sshPrivateKey"),
+      });
+    }
+    if (parsed.success && !parsed.data.epost.hostKey) {
+      problems.push({
+        key: `${PROJECT}:epost.hostKey`,
+        message: "the E-Post host's SSH key fingerprint is missing",
+        fix: `pulumi config set --path '${PROJECT}:epost.hostKey' "$(ssh-keygen -lf <host key>.pub | cut -d' ' -f2)"`,
+      });
+    }
   }
   if (parsed.success && parsed.data.mode === "relay" && parsed.data.relaySmartHost === undefined) {
     problems.push({
@@ -244,7 +310,11 @@ export function readTenantConfig(raw: RawConfig): {
     intranetDomain: d.intranetDomain ?? `intra.${d.domain}`,
     accounts: d.accounts,
     mode: d.mode,
-    epost: { ...d.epost, port: d.epost.port ?? 22 },
+    epost: {
+      ...d.epost,
+      transport: d.epost.transport ?? "ssh",
+      port: d.epost.port ?? (d.epost.transport === "smb" ? 445 : 22),
+    },
     relaySmartHost: d.relaySmartHost ?? "",
     xoauth2Scheme: d.xoauth2Scheme ?? "1XOAUTH2",
     exoSourceRanges: d.exoSourceRanges ?? [],

@@ -179,6 +179,26 @@ describe("HybridMailLink", function () {
     assert.deepEqual(rule.inputs.from, ["vip1@example.jp", "legacy@example.jp"]);
   });
 
+  it("restarts EPSTRS after the trust lines only when asked, depending on every one of them", async function () {
+    const relay = {
+      ...base,
+      mode: "relay",
+      relaySmartHost: "example-jp.mail.protection.outlook.com",
+    };
+    const plain = await declare("norestart", relay);
+    assert.equal(plain.filter((r) => r.type.endsWith(":ServiceRestart")).length, 0);
+    const rs = await declare("withrestart", {
+      ...relay,
+      epost: { ...epost, restartService: { method: "sc" } },
+    });
+    const restarts = rs.filter((r) => r.type === "pulumi-nodejs:dynamic/epost:ServiceRestart");
+    assert.equal(restarts.length, 1);
+    assert.equal(restarts[0].name, "withrestart-restart-after-trust");
+    assert.equal(restarts[0].inputs.method, "sc");
+    // One trigger per effect.dat line: two accounts and one EXO range.
+    assert.equal((restarts[0].inputs.triggers as unknown[]).length, 3);
+  });
+
   it("wires the Entra app's service principal object id, not the app's, into EXO for XOAUTH2", async function () {
     const before = registered.length;
     const app = entra.createXoauth2App("smtp");

@@ -33,6 +33,46 @@ describe("tenant configuration", function () {
     assert.equal(config?.epost.port, 20022);
   });
 
+  it("reads an SMB host: share, default port 445, password as a secret, no host key", function () {
+    const smb = {
+      ...good,
+      epost: {
+        transport: "smb",
+        host: "epost.example.jp",
+        share: "EPOST",
+        username: "epostadmin",
+        ip: "192.168.1.10",
+      },
+    };
+    const { config, problems } = readTenantConfig(raw(smb, ["smbPassword"]));
+    assert.deepEqual(problems, []);
+    assert.equal(config?.epost.transport, "smb");
+    assert.equal(config?.epost.port, 445);
+    assert.equal(config?.epost.share, "EPOST");
+    const missing = readTenantConfig(
+      raw({ ...smb, epost: { ...smb.epost, share: undefined, restartService: {} } }, []),
+    );
+    assert.deepEqual(
+      missing.problems.map((p) => p.key),
+      ["epost-hybrid:smbPassword", "epost-hybrid:epost.share", "epost-hybrid:epost.restartService"],
+    );
+    const plain = readTenantConfig(raw(smb, []));
+    assert.equal(
+      plain.problems[0].fix,
+      "pulumi config set --secret epost-hybrid:smbPassword <value>",
+    );
+  });
+
+  it("asks for the host key over SSH", function () {
+    const { problems } = readTenantConfig(
+      raw({ ...good, epost: { ...good.epost, hostKey: undefined } }),
+    );
+    assert.deepEqual(
+      problems.map((p) => p.key),
+      ["epost-hybrid:epost.hostKey"],
+    );
+  });
+
   it("reports every problem with its key and a fix", function () {
     const { config, problems } = readTenantConfig(
       raw(
