@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { crlf, FILES, original, originalLines, sha256 } from "../harness/bytes";
+import { crlf, FILES, original, sha256 } from "../harness/bytes";
 import { REPO_ROOT } from "../harness/dynamicHost";
+import { EXAMPLE_DEPLOYED, EXAMPLE_LINES } from "../harness/exampleFiles";
 import { PulumiCli, startExampleStack } from "../harness/pulumiCli";
 import { SshHost } from "../harness/sshd";
 
@@ -41,41 +42,11 @@ describe("the example stack through the Pulumi engine", function () {
     await host?.stop();
   });
 
-  const [info, sales] = originalLines(FILES.alias);
-  const [partner, notice, gwCatchAll] = originalLines(FILES.gateway);
-  const effect = originalLines(FILES.effect);
-  const hostsLines = originalLines(FILES.hosts);
-  const ranges = [
-    "40.92.0.0/15 true",
-    "40.107.0.0/16 true",
-    "52.100.0.0/15 true",
-    "104.47.0.0/17 true",
-  ];
-  const relay = (a: string) => `*|${a}@example.jp,example-jp.mail.protection.outlook.com,25`;
+  const { info, sales, partner, notice, gwCatchAll, effect, hostsLines, ranges, relay } =
+    EXAMPLE_LINES;
   const oauth = (a: string) => `*|${a}@example.jp,smtp.office365.com|1XOAUTH2|${XOAUTH2_DATA},587`;
-
   const text = (b: Buffer) => b.toString("latin1");
-  const deployed = {
-    [FILES.hosts]: text(crlf(...hostsLines, "192.168.1.10    intra.example.jp")),
-    [FILES.alias]: text(
-      crlf(
-        info,
-        sales,
-        "vip1@example.jp\tvip1@intra.example.jp",
-        "legacy@example.jp\tlegacy@intra.example.jp",
-      ),
-    ),
-    [FILES.gateway]: text(crlf(partner, notice, relay("vip1"), relay("legacy"), gwCatchAll)),
-    [FILES.effect]: text(
-      crlf(
-        ...effect.slice(0, 5),
-        "vip1@example.jp true",
-        "legacy@example.jp true",
-        ...ranges,
-        effect[5],
-      ),
-    ),
-  };
+  const deployed = EXAMPLE_DEPLOYED;
 
   it("1. previews every resource and its line, and writes nothing", async function () {
     const before = hashes();
