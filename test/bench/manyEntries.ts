@@ -1,12 +1,15 @@
 // Prints how the editing layer scales: many entries of one tenant on one host, created, read back
 // (refresh) and deleted concurrently, as the engine would with its default parallelism.
 //
-//   node dist/test/bench/manyEntries.js [entries] [concurrency]
+//   node dist/test/bench/manyEntries.js [entries] [concurrency] [ssh|smb]
 import * as fs from "node:fs";
 import { editorStats, resetEditorStats } from "../../provider/editing/fileEditor";
 import { providers } from "../../provider/runtime";
-import { closeAllSessions, loginCount } from "../../provider/transport/sshSession";
+import { closeAllRemotes } from "../../provider/transport/remote";
+import { smbLoginCount } from "../../provider/transport/smbSession";
+import { loginCount } from "../../provider/transport/sshSession";
 import { FILES, original } from "../harness/bytes";
+import { startSmbd } from "../harness/smbd";
 import { startSshd } from "../harness/sshd";
 
 type Props = Record<string, unknown>;
@@ -29,19 +32,25 @@ async function pool<T>(
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 2000);
   const concurrency = Number(process.argv[3] ?? 8);
-  const host = await startSshd();
+  const transport = process.argv[4] ?? "ssh";
+  if (transport !== "ssh" && transport !== "smb") throw new Error(`unknown transport ${transport}`);
+  const host = transport === "smb" ? await startSmbd() : await startSshd();
+  const logins = transport === "smb" ? smbLoginCount : loginCount;
   try {
-    const base = { connection: host.connection(), ...(host.layout ? { layout: host.layout } : {}) };
+    const base = {
+      connection: host.connection(),
+      ...("layout" in host && host.layout ? { layout: host.layout } : {}),
+    };
     const specs = Array.from({ length: n }, (_, i) => ({
       alias: `user${i}@example.jp`,
       address: `user${i}@intra.example.jp`,
     }));
     const states: { id: string; outs: Props }[] = [];
-    console.log(`${host.version}; ${n} aliases, concurrency ${concurrency}`);
+    console.log(`${transport}, ${host.version}; ${n} aliases, concurrency ${concurrency}`);
 
     const phase = async (name: string, work: () => Promise<void>) => {
       resetEditorStats();
-      const logins = loginCount();
+      const before = logins();
       const t0 = process.hrtime.bigint();
       await work();
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -50,7 +59,7 @@ async function main(): Promise<void> {
       console.log(
         `${name.padEnd(8)} ${ms.toFixed(0).padStart(7)} ms  ${(n / (ms / 1000)).toFixed(0).padStart(6)}/s  ` +
           `writes ${String(s.writes).padStart(5)}  reads ${String(s.reads).padStart(5)}  ` +
-          `logins ${loginCount() - logins}  rss ${rss.toFixed(0)} MiB`,
+          `logins ${logins() - before}  rss ${rss.toFixed(0)} MiB`,
       );
     };
 
@@ -73,7 +82,7 @@ async function main(): Promise<void> {
       `after delete the file is ${restored ? "byte-identical to" : "DIFFERENT from"} the original`,
     );
   } finally {
-    await closeAllSessions();
+    await closeAllRemotes();
     await host.stop();
   }
 }
