@@ -22,7 +22,9 @@ describe("the example stack over SMB, through the Pulumi engine", function () {
 
   before(async function () {
     smb = await startSmbd();
-    cli = new PulumiCli("smb", path.join(REPO_ROOT, "stacks/Pulumi.example.yaml"), "example");
+    // The stack keeps the example's name: `stack init` of a new name would write a stack file
+    // into stacks/. Its state lives in the test's own backend all the same.
+    cli = new PulumiCli("example", path.join(REPO_ROOT, "stacks/Pulumi.example.yaml"), "example");
     console.log(
       `      peers: Pulumi CLI ${cli.version}; smbd ${smb.version} on 127.0.0.1:${smb.port}`,
     );
