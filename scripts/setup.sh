@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine for the tests and the example: OpenSSH and Samba (the tests
-# start their own sshd and smbd on 127.0.0.1), the Python SMB client, the npm packages, the build in dist/, the Pulumi CLI built from the Go
-# module proxy, and the example E-Post host on 127.0.0.1:20022.
+# start their own sshd and smbd on 127.0.0.1), the Python SMB client, the npm packages of the
+# project and of its policy pack, the build in dist/, the Pulumi CLI built from the Go module
+# proxy, and the example E-Post host on 127.0.0.1:20022.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,10 @@ command -v go >/dev/null 2>&1 || {
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
+fi
+# The policy pack is a package of its own; the engine starts it from its own node_modules.
+if [ ! -d policy/node_modules ] || [ policy/package-lock.json -nt policy/node_modules/.package-lock.json ]; then
+  (cd policy && npm ci --no-audit --no-fund)
 fi
 npm run build
 bash scripts/install-smb-client.sh
