@@ -45,6 +45,7 @@ const link = new HybridMailLink(pulumi.getStack(), {
             ...(epost.shareRoot ? { shareRoot: epost.shareRoot } : {}),
             ...(epost.domain ? { domain: epost.domain } : {}),
             ...(epost.requireSigning !== undefined ? { requireSigning: epost.requireSigning } : {}),
+            ...(epost.encrypt !== undefined ? { encrypt: epost.encrypt } : {}),
           }
         : {
             host: epost.host,

@@ -28,6 +28,8 @@ export interface TenantConfig {
     shareRoot?: string;
     domain?: string;
     requireSigning?: boolean;
+    /** SMB: ask for SMB 3 encryption. */
+    encrypt?: boolean;
     /** Restart a service (EPSTRS by default) over SSH after effect.dat lines change. */
     restartService?: { service?: string; method?: "powershell" | "sc" };
     /** The E-Post server's own IP, mapped to the intranet subdomain in its hosts file. */
@@ -70,9 +72,11 @@ const domain = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.
 
 const guid = z.guid({ error: "expected a GUID" });
 
+// Nested objects are strict: zod would drop an unknown or misspelt key without a word, and a
+// typo such as `restartservice` or `encrpyt` would silently turn a setting off.
 const schema = z.object({
   exo: z
-    .object({
+    .strictObject({
       tenantId: guid,
       clientId: guid,
       authorityHost: z
@@ -93,7 +97,7 @@ const schema = z.object({
         .optional(),
     })
     .optional(),
-  xoauth2App: z.object({ appId: guid, servicePrincipalObjectId: guid }).optional(),
+  xoauth2App: z.strictObject({ appId: guid, servicePrincipalObjectId: guid }).optional(),
   forwardedElsewhere: z.record(z.string(), z.string()).optional(),
   domain: z.string().regex(domain, "expected a mail domain such as example.jp"),
   intranetDomain: z
@@ -104,7 +108,7 @@ const schema = z.object({
     .array(z.string().regex(localPart, "expected the part before @, such as vip1"))
     .min(1, "list at least one account kept on E-Post"),
   mode: z.enum(["relay", "xoauth2"]),
-  epost: z.object({
+  epost: z.strictObject({
     transport: z.enum(["ssh", "smb"]).optional(),
     share: z
       .string()
@@ -117,8 +121,9 @@ const schema = z.object({
       .optional(),
     domain: z.string().min(1).optional(),
     requireSigning: z.boolean().optional(),
+    encrypt: z.boolean().optional(),
     restartService: z
-      .object({
+      .strictObject({
         service: z
           .string()
           .regex(/^[A-Za-z0-9_.-]{1,80}$/, "expected a Windows service name such as EPSTRS")
@@ -225,8 +230,20 @@ export function readTenantConfig(raw: RawConfig): {
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const key = `${PROJECT}:${configPath(issue.path)}`;
       const top = String(issue.path[0] ?? "");
+      if (issue.code === "unrecognized_keys") {
+        // One problem per unknown key, named where it stands, with the keys that are allowed.
+        for (const unknown of issue.keys) {
+          const key = `${PROJECT}:${configPath([...issue.path, unknown])}`;
+          problems.push({
+            key,
+            message: `unknown key; ${allowedKeys(issue.path)}`,
+            fix: `pulumi config rm --path '${key}', or correct its spelling`,
+          });
+        }
+        continue;
+      }
+      const key = `${PROJECT}:${configPath(issue.path)}`;
       problems.push({ key, message: issue.message, fix: fixFor(top, key) });
     }
   }
@@ -330,6 +347,21 @@ function configPath(path: readonly PropertyKey[]): string {
   return path
     .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
     .join("");
+}
+
+/** The keys the schema allows in the object at `path`, for an unknown key's message. */
+function allowedKeys(path: PropertyKey[]): string {
+  let shape: z.ZodType = schema;
+  for (const p of path) {
+    let inner: z.ZodType = shape;
+    while (inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+    if (!(inner instanceof z.ZodObject)) return "see the README for the allowed keys";
+    shape = inner.shape[String(p)] as z.ZodType;
+  }
+  while (shape instanceof z.ZodOptional) shape = shape.unwrap() as z.ZodType;
+  return shape instanceof z.ZodObject
+    ? `allowed are ${Object.keys(shape.shape).join(", ")}`
+    : "see the README for the allowed keys";
 }
 
 function secretFix(key: string): string {

@@ -33,6 +33,49 @@ describe("tenant configuration", function () {
     assert.equal(config?.epost.port, 20022);
   });
 
+  it("refuses misspelt or unknown keys inside epost, naming each and the allowed keys", function () {
+    const typo = {
+      ...good,
+      epost: { ...good.epost, restartservice: { method: "sc" }, sharRoot: "D:/EPOST" },
+    };
+    const { config, problems } = readTenantConfig(raw(typo));
+    assert.equal(config, undefined);
+    assert.deepEqual(
+      problems.map((p) => p.key),
+      ["epost-hybrid:epost.restartservice", "epost-hybrid:epost.sharRoot"],
+    );
+    assert.match(problems[0].message, /^unknown key; allowed are transport, share, shareRoot,/);
+    assert.match(problems[0].message, /restartService/);
+    assert.equal(
+      problems[1].fix,
+      "pulumi config rm --path 'epost-hybrid:epost.sharRoot', or correct its spelling",
+    );
+    const nested = readTenantConfig(
+      raw({ ...good, epost: { ...good.epost, restartService: { methd: "sc" } } }),
+    );
+    assert.deepEqual(
+      nested.problems.map((p) => [p.key, p.message]),
+      [["epost-hybrid:epost.restartService.methd", "unknown key; allowed are service, method"]],
+    );
+  });
+
+  it("keeps SMB encryption when asked for", function () {
+    const smb = {
+      ...good,
+      epost: {
+        transport: "smb",
+        host: "epost.example.jp",
+        share: "EPOST",
+        username: "epostadmin",
+        ip: "192.168.1.10",
+        encrypt: true,
+      },
+    };
+    const { config, problems } = readTenantConfig(raw(smb, ["smbPassword"]));
+    assert.deepEqual(problems, []);
+    assert.equal(config?.epost.encrypt, true);
+  });
+
   it("reads an SMB host: share, default port 445, password as a secret, no host key", function () {
     const smb = {
       ...good,
