@@ -186,6 +186,9 @@ async function runBatch(target: FileTarget, batch: Pending[]): Promise<void> {
       if (lock) await recoverLeftovers(fs, path);
       outcomes = await readModifyWrite(target, batch, writes, lock);
     } catch (err) {
+      // A write that failed part-way may have left a temporary file or a copy moved aside,
+      // whether or not the connection is still up: the next attempt looks again.
+      recovered.delete(`${fs.target}|${path}`);
       // Another run broke our lock as stale before we could commit; nothing was written, so the
       // whole batch can start over.
       if (!(err instanceof LockLost) || attempt >= 3) throw err;
@@ -195,8 +198,6 @@ async function runBatch(target: FileTarget, batch: Pending[]): Promise<void> {
         // The connection is gone with our lock still on the host; the next attempt from this
         // process may take it over at once instead of waiting for it to go stale.
         abandoned.add(lock.token);
-        // It may also have left a temporary file: look again on the next attempt.
-        recovered.delete(`${fs.target}|${path}`);
       }
     }
   }
@@ -239,7 +240,14 @@ async function readModifyWrite(
     await backupOnce(target, original);
     const mode = (await fs.stat(path))?.mode;
     const tmp = `${path}.epost-hybrid-tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-    await fs.writeFile(tmp, next, mode);
+    try {
+      await fs.writeFile(tmp, next, mode);
+    } catch (err) {
+      // A connection that survives the failure (SMB logs on again by itself) can clear up at
+      // once; otherwise the next attempt finds the file (see recoverLeftovers).
+      await fs.remove(tmp).catch(() => undefined);
+      throw err;
+    }
     const now = await fs.readFile(path);
     stats.reads++;
     if (!sameContent(now, original)) {
@@ -379,6 +387,8 @@ async function acquireLock(fs: RemoteFs, path: string): Promise<HeldLock> {
     if (content === undefined) continue;
     if (seen === undefined || seen.content !== content) seen = { content, since: Date.now() };
     const holder = content.split("\r\n")[0];
+    // Ours already: a transport that repeats a request after a lost reply created it the first time.
+    if (holder === token) return { path: file, token };
     const why = await staleness(fs, file, holder, Date.now() - seen.since);
     if (why) {
       // Remove the lock only if it is still the one judged stale: another waiter may have

@@ -15,11 +15,17 @@ import sys
 try:
     import smbclient
     from smbprotocol.connection import Connection
-    from smbprotocol.exceptions import SMBAuthenticationError, SMBException, SMBOSError
+    from smbprotocol.exceptions import (
+        SMBAuthenticationError,
+        SMBConnectionClosed,
+        SMBException,
+        SMBOSError,
+    )
     from smbprotocol.header import Commands, NtStatus, Smb2Flags
 except ImportError as missing:  # reported to the provider as an ordinary reply
     smbclient = None
     IMPORT_ERROR = str(missing)
+    SMBConnectionClosed = ConnectionError
 
 STATE = {}
 UNSOLICITED = 0xFFFFFFFFFFFFFFFF
@@ -41,14 +47,25 @@ def refuse_unsigned(verify):
 
     def checked(self, header, session_id, force=False):
         session = self.session_table.get(session_id, None)
+        exempt = (
+            session is None
+            or header["message_id"].get_value() == UNSOLICITED
+            or header["status"].get_value() == NtStatus.STATUS_PENDING
+            or header["command"].get_value() == Commands.SMB2_SESSION_SETUP
+        )
+        # The library calls this only for responses that came without encryption. On an
+        # encrypted session it also stops requiring signatures, so a plain response there is
+        # refused outright (MS-SMB2 3.2.5.1.1: discard it).
+        if not exempt and session.encrypt_data:
+            raise Unsigned(
+                "the server sent an unencrypted %s response on an encrypted session"
+                % header["command"].get_value()
+            )
         if (
-            not header["flags"].has_flag(Smb2Flags.SMB2_FLAGS_SIGNED)
-            and session is not None
+            not exempt
+            and not header["flags"].has_flag(Smb2Flags.SMB2_FLAGS_SIGNED)
             and session.signing_required
             and session.signing_key
-            and header["message_id"].get_value() != UNSOLICITED
-            and header["status"].get_value() != NtStatus.STATUS_PENDING
-            and header["command"].get_value() != Commands.SMB2_SESSION_SETUP
         ):
             raise Unsigned(
                 "the server sent an unsigned %s response on a session that requires signing"
@@ -69,7 +86,10 @@ def unc(path):
 
 
 def kw():
-    return {"port": STATE["port"]}
+    # Every call carries the whole login: when the library finds its connection dead it logs on
+    # again with what the call gives it, and without these it would try an anonymous or
+    # Kerberos logon, unsigned and unencrypted, instead of the account the stack names.
+    return STATE["login"]
 
 
 def op_open(req):
@@ -78,18 +98,18 @@ def op_open(req):
     username = req["username"]
     if req.get("domain"):
         username = req["domain"] + "\\" + username
-    STATE.update(server=req["server"], port=req["port"], share=req["share"])
+    login = {
+        "username": username,
+        "password": req["password"],
+        "port": req["port"],
+        "encrypt": bool(req.get("encrypt")),
+        "require_signing": bool(req.get("requireSigning", True)),
+        "auth_protocol": "ntlm",
+        "connection_timeout": int(req.get("timeoutSeconds", 20)),
+    }
+    STATE.update(server=req["server"], share=req["share"], password=req["password"], login=login)
     smbclient.ClientConfig(require_secure_negotiate=True)
-    smbclient.register_session(
-        req["server"],
-        username=username,
-        password=req["password"],
-        port=req["port"],
-        encrypt=bool(req.get("encrypt")),
-        require_signing=bool(req.get("requireSigning", True)),
-        auth_protocol="ntlm",
-        connection_timeout=int(req.get("timeoutSeconds", 20)),
-    )
+    smbclient.register_session(req["server"], **login)
     # Touch the share so a wrong share name fails here, not at the first file.
     smbclient.listdir(unc(""), **kw())
     return {}
@@ -97,7 +117,9 @@ def op_open(req):
 
 def op_read(req):
     try:
-        with smbclient.open_file(unc(req["path"]), mode="rb", share_access="rw", **kw()) as f:
+        # Others may write, rename over or delete the file while it is read (a lock's holder
+        # removes it, a writer renames over the original): Windows refuses them otherwise.
+        with smbclient.open_file(unc(req["path"]), mode="rb", share_access="rwd", **kw()) as f:
             return {"data": base64.b64encode(f.read()).decode("ascii")}
     except SMBOSError as err:
         if err.errno == errno.ENOENT:
@@ -116,7 +138,8 @@ def op_stat(req):
 
 
 def write(path, data, mode):
-    with smbclient.open_file(unc(path), mode=mode, **kw()) as f:
+    # Shared for reading and deletion: a waiter reads a lock file while its holder writes it.
+    with smbclient.open_file(unc(path), mode=mode, share_access="rwd", **kw()) as f:
         f.write(data)
         f.flush()
 
@@ -204,13 +227,33 @@ def classify(err):
     return "OTHER", "%s: %s" % (type(err).__name__, text)
 
 
+# How a TCP connection that died under the pooled session shows: a send into a reset socket, or
+# the library's receiver having seen the end of the stream.
+CONNECTION_LOST = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, SMBConnectionClosed)
+
+
+def call(op, req):
+    try:
+        return OPS[op](req)
+    except CONNECTION_LOST:
+        if op == "open":
+            raise
+    # Log on again, as the same account with the same protections, and repeat the request once.
+    # Repeating is safe for every operation here: a lock whose first creation did reach the
+    # server is recognised by its token, and a rename that did is found done by the next edit.
+    smbclient.reset_connection_cache(fail_on_error=False)
+    smbclient.register_session(STATE["server"], **STATE["login"])
+    return OPS[op](req)
+
+
 def main():
     out = sys.stdout
-    for raw in sys.stdin:
-        req = json.loads(raw)
+    # Requests are UTF-8 whatever the locale or PYTHONIOENCODING say; replies are ASCII JSON.
+    for raw in sys.stdin.buffer:
+        req = json.loads(raw.decode("utf-8"))
         reply = {"id": req.get("id")}
         try:
-            reply["result"] = OPS[req["op"]](req)
+            reply["result"] = call(req["op"], req)
         except Exception as err:  # every failure goes back to the provider
             code, message = classify(err)
             # The password must never travel back, whatever the library put in its message.

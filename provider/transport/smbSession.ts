@@ -67,11 +67,18 @@ export class SmbSession {
     this.target = target;
     this.onClose = onClose;
     const script = join(__dirname, "smbBridge.py");
-    this.child = spawn(smbPython(), ["-u", script], {
+    // UTF-8 stdio whatever the machine's code page (cp932 on Japanese Windows): requests carry
+    // non-ASCII paths and passwords as UTF-8 JSON.
+    this.child = spawn(smbPython(), ["-X", "utf8", "-u", script], {
       stdio: ["pipe", "pipe", "pipe"],
       windowsHide: true,
     });
     this.child.on("error", (err) => this.end(`cannot start ${smbPython()}: ${err.message}`));
+    // A request written after the client died fails with EPIPE; unhandled, it would end the
+    // whole provider process and every resource in flight with it.
+    this.child.stdin.on("error", (err) =>
+      this.end(`the SMB client stopped reading: ${err.message}`),
+    );
     this.child.on("exit", (code, signal) =>
       this.end(`the SMB client exited (${signal ?? `code ${code}`})`),
     );
@@ -142,8 +149,12 @@ export class SmbSession {
     this.setRef(true);
     return new Promise<any>((resolve, reject) => {
       const timer = setTimeout(() => {
+        // Say why first: dropping the connection fails whatever is still pending.
+        this.pending
+          .get(id)
+          ?.reject(Object.assign(new Error(`${op} timed out`), { smbCode: "TIMEOUT" }));
+        this.pending.delete(id);
         this.abort();
-        reject(Object.assign(new Error(`${op} timed out`), { smbCode: "TIMEOUT" }));
       }, timeoutMs ?? this.tuning.opTimeoutMs);
       const done = () => {
         clearTimeout(timer);

@@ -15,6 +15,8 @@ export interface SshTuning {
   retryDelayMs: number;
   /** A session unused this long is closed. */
   idleMs: number;
+  /** Time allowed for any one SFTP operation before the connection is taken for dead. */
+  opTimeoutMs: number;
 }
 
 export const DEFAULT_TUNING: SshTuning = {
@@ -22,6 +24,7 @@ export const DEFAULT_TUNING: SshTuning = {
   attempts: 3,
   retryDelayMs: 1_000,
   idleMs: 30_000,
+  opTimeoutMs: 60_000,
 };
 
 const SFTP_NO_SUCH_FILE = 2;
@@ -49,21 +52,27 @@ export class SshSession implements RemoteFs {
   private idleTimer: NodeJS.Timeout | undefined;
   private busy = 0;
   private closed = false;
+  /** Why the connection ended, for operations attempted after that. */
+  private closedWhy = "";
   private warnedRename = false;
   private readonly onClose: () => void;
   private readonly idleMs: number;
+  private readonly opTimeoutMs: number;
+  /** Operations waiting for an answer, failed at once when the connection ends. */
+  private readonly waiting = new Set<(err: Error) => void>();
 
   constructor(
     target: string,
     client: Client,
     sftp: SFTPWrapper,
-    idleMs: number,
+    tuning: Pick<SshTuning, "idleMs" | "opTimeoutMs">,
     onClose: () => void,
   ) {
     this.target = target;
     this.client = client;
     this.sftp = sftp;
-    this.idleMs = idleMs;
+    this.idleMs = tuning.idleMs;
+    this.opTimeoutMs = tuning.opTimeoutMs;
     this.onClose = onClose;
     client.on("close", () => this.markClosed());
     client.on("error", (err) => {
@@ -79,24 +88,28 @@ export class SshSession implements RemoteFs {
   }
 
   /** Drops the connection at once, as a network failure would; pending operations fail. */
-  abort(): void {
+  abort(why = "the connection was dropped"): void {
     const sock = (this.client as unknown as { _sock?: { destroy(): void } })._sock;
     if (sock) sock.destroy();
-    this.markClosed();
+    this.markClosed(why);
   }
 
   /** Ends the connection. */
   close(): void {
     if (!this.closed) {
       this.client.end();
-      this.markClosed();
+      this.markClosed("the connection was closed");
     }
   }
 
-  private markClosed(): void {
+  private markClosed(why = "the connection was lost"): void {
     if (this.closed) return;
     this.closed = true;
+    this.closedWhy = why;
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    // ssh2 may never call back a request that was in flight when the socket went away.
+    for (const fail of this.waiting) fail(new Error(why));
+    this.waiting.clear();
     this.onClose();
   }
 
@@ -118,18 +131,32 @@ export class SshSession implements RemoteFs {
     if (this.closed) {
       throw new EPostError(
         "EPOST_TRANSPORT",
-        `sftp ${name} ${path} on ${this.target}: the connection is closed`,
+        `sftp ${name} ${path} on ${this.target}: the connection is closed` +
+          (this.closedWhy ? ` (${this.closedWhy})` : ""),
       );
     }
     this.busy++;
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    let timer: NodeJS.Timeout | undefined;
+    let fail: ((err: Error) => void) | undefined;
     try {
       return await new Promise<T>((resolve, reject) => {
+        fail = reject;
+        this.waiting.add(reject);
+        // A connection that stops answering without closing (a black-holed network) would
+        // otherwise hold the deploy forever.
+        timer = setTimeout(() => {
+          const why = `no answer within ${Math.round(this.opTimeoutMs / 1000)} s`;
+          reject(new Error(why));
+          this.abort(why);
+        }, this.opTimeoutMs);
         fn((err, v) =>
           err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(v as T),
         );
       });
     } finally {
+      clearTimeout(timer);
+      if (fail) this.waiting.delete(fail);
       this.busy--;
       this.armIdle();
     }
@@ -448,7 +475,7 @@ function connectOnce(
           settle(new EPostError("EPOST_TRANSPORT", `${target}: cannot open SFTP: ${err.message}`));
           return;
         }
-        settle(undefined, new SshSession(target, client, sftp, tuning.idleMs, onClose));
+        settle(undefined, new SshSession(target, client, sftp, tuning, onClose));
       });
     });
     client.on("error", (err: Error & { level?: string; code?: string }) => {

@@ -3,9 +3,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { editFile } from "../../provider/editing/fileEditor";
 import { LineDocument } from "../../provider/formats/lineDocument";
-import { getSession } from "../../provider/transport/sshSession";
+import { EPostConnection } from "../../provider/transport/connection";
+import { openRemote } from "../../provider/transport/remote";
 import { FILES, original } from "../harness/bytes";
 import { delegateFs } from "../harness/delegateFs";
+import { SmbHost } from "../harness/smbd";
 import { SshHost } from "../harness/sshd";
 
 /** What a round of concurrent writers measured. */
@@ -17,7 +19,15 @@ export interface WriterFigures {
   writerErrors: number;
 }
 
-function runWriterProcess(host: SshHost, aliases: string[]): Promise<string> {
+/** Where the writers meet: an sshd or an smbd serving the fixture tree. */
+interface WriterHost {
+  connection(): EPostConnection;
+  /** Undefined for the Windows default paths. */
+  layout?: Record<string, string>;
+  file(rel: string): string;
+}
+
+function runWriterProcess(host: WriterHost, aliases: string[]): Promise<string> {
   const script = path.resolve(__dirname, "../harness/createAliasProcess.js");
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [script, ...aliases], {
@@ -41,14 +51,19 @@ function runWriterProcess(host: SshHost, aliases: string[]): Promise<string> {
  * meets a hand edit saved between its read and its write: every owned line must land once and
  * the hand edit must survive.
  */
-export async function runConcurrentWriters(host: SshHost, perWriter = 10): Promise<WriterFigures> {
+export async function runConcurrentWriters(
+  host: SshHost | SmbHost,
+  perWriter = 10,
+): Promise<WriterFigures> {
   const local = host.file(FILES.alias);
   fs.writeFileSync(local, original(FILES.alias));
   const a = Array.from({ length: perWriter }, (_, i) => `a${i}@example.jp`);
   const b = Array.from({ length: perWriter }, (_, i) => `b${i}@example.jp`);
   const hand = "hand@example.jp\thand@intra.example.jp";
   const mine = "third@example.jp\tthird@intra.example.jp";
-  const session = await getSession(host.connection());
+  const layout = (host as WriterHost).layout;
+  const installDir = layout?.installDir ?? "/C:/Program Files/EPOST/MS";
+  const session = await openRemote(host.connection(), installDir);
   let injected = false;
   const withHandEdit = delegateFs(session, {
     async writeFile(p, d, mode) {
@@ -59,9 +74,7 @@ export async function runConcurrentWriters(host: SshHost, perWriter = 10): Promi
       }
     },
   });
-  const aliasPath = host.windowsPaths
-    ? "/C:/Program Files/EPOST/MS/alias.dat"
-    : `${host.layout!.installDir}/alias.dat`;
+  const aliasPath = `${installDir}/alias.dat`;
   const [ra, rb] = await Promise.all([
     runWriterProcess(host, a),
     runWriterProcess(host, b),

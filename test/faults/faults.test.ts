@@ -7,6 +7,7 @@ import { closeAllRemotes } from "../../provider/transport/remote";
 import { closeAllSessions } from "../../provider/transport/sshSession";
 import { FILES, original } from "../harness/bytes";
 import { SmbHost, startSmbd } from "../harness/smbd";
+import { startRelay } from "../harness/tcpRelay";
 import { SshHost, startSshd } from "../harness/sshd";
 import { ExoFake } from "../fakes/exoFake";
 import { BAD_INPUTS, runBadInputs } from "./badInputs";
@@ -127,16 +128,45 @@ describe("faults and secrets over SMB", function () {
     resetBackupMemory();
   });
 
-  it(`leaves old or new bytes, loses no line and converges, over 200 writes cut at ${KILL_STEPS.length} steps`, async function () {
-    const f = await runFaultTrials(smbFaultHost(host), 200, 20261204);
+  it(`leaves old or new bytes, loses no line and converges, over 200 writes whose TCP connection is reset at ${KILL_STEPS.length} steps`, async function () {
+    const relay = await startRelay(host.port, false);
+    try {
+      const f = await runFaultTrials(smbFaultHost(host, relay), 200, 20261204);
+      assert.deepEqual(f, {
+        trials: 200,
+        corruptFiles: 0,
+        lostLines: 0,
+        notConverged: 0,
+        leftovers: 0,
+        missedFaults: 0,
+      });
+    } finally {
+      await closeAllRemotes();
+      await relay.stop();
+    }
+  });
+
+  it(`does the same over 100 writes whose SMB client process dies at ${KILL_STEPS.length} steps`, async function () {
+    const f = await runFaultTrials(smbFaultHost(host), 100, 20261205);
     assert.deepEqual(f, {
-      trials: 200,
+      trials: 100,
       corruptFiles: 0,
       lostLines: 0,
       notConverged: 0,
       leftovers: 0,
       missedFaults: 0,
     });
+  });
+
+  it("lands every line of two concurrent deploys and keeps a hand edit made mid-write", async function () {
+    for (let round = 0; round < 3; round++) {
+      const f = await runConcurrentWriters(host);
+      assert.deepEqual(
+        f,
+        { ownedLines: 21, missingOwned: 0, duplicated: 0, handEditsLost: 0, writerErrors: 0 },
+        `round ${round}`,
+      );
+    }
   });
 
   it("shows the share password nowhere: logs, messages, outputs, backups, the client's command line", async function () {

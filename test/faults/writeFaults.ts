@@ -41,15 +41,20 @@ export function sshFaultHost(host: SshHost): FaultHost {
   };
 }
 
-export function smbFaultHost(host: SmbHost): FaultHost {
+/**
+ * Over `relay`, a fault resets the TCP connection, as the network would, and the client logs on
+ * again by itself; without it, a fault kills the SMB client process, as a crash would.
+ */
+export function smbFaultHost(host: SmbHost, relay?: { port: number; cut(): void }): FaultHost {
   const installDir = "/C:/Program Files/EPOST/MS";
+  const conn = relay ? { ...host.connection(), port: relay.port } : host.connection();
   return {
     file: (rel) => host.file(rel),
     installDir,
     hostsFile: "/C:/Windows/System32/drivers/etc/hosts",
     open: async () => {
-      const share = (await openRemote(host.connection(), installDir)) as SmbShare;
-      return { fs: share, abort: () => share.session.abort() };
+      const share = (await openRemote(conn, installDir)) as SmbShare;
+      return { fs: share, abort: relay ? () => relay.cut() : () => share.session.abort() };
     },
   };
 }

@@ -1,7 +1,7 @@
 // A separate provider process, as a second stack's deploy would be: creates the aliases named on
 // the command line on the host described by EPOST_TEST_CONNECTION, and prints "ok" or the error.
 import { providers } from "../../provider/runtime";
-import { closeAllSessions } from "../../provider/transport/sshSession";
+import { closeAllRemotes } from "../../provider/transport/remote";
 
 async function main(): Promise<void> {
   const base = JSON.parse(process.env.EPOST_TEST_CONNECTION ?? "{}") as Record<string, unknown>;
@@ -22,4 +22,4 @@ async function main(): Promise<void> {
 main()
   .then(() => console.log("ok"))
   .catch((err) => console.log(`error: ${(err as Error).message}`))
-  .finally(() => void closeAllSessions());
+  .finally(() => void closeAllRemotes());

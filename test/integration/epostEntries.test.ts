@@ -11,12 +11,17 @@ import { errorCode } from "../../provider/errors";
 import { providers } from "../../provider/runtime";
 import { RemoteFs } from "../../provider/transport/remoteFs";
 import { closeAllRemotes, openRemote } from "../../provider/transport/remote";
-import { smbLoginCount } from "../../provider/transport/smbSession";
-import { getSession, loginCount } from "../../provider/transport/sshSession";
+import { SmbConnection, SshConnection } from "../../provider/transport/connection";
+import {
+  DEFAULT_SMB_TUNING,
+  getSmbSession,
+  smbLoginCount,
+} from "../../provider/transport/smbSession";
+import { DEFAULT_TUNING, getSession, loginCount } from "../../provider/transport/sshSession";
 import { crlf, FILES, original, originalLines, sha256 } from "../harness/bytes";
 import { delegateFs } from "../harness/delegateFs";
 import { SmbHost, startSmbd } from "../harness/smbd";
-import { startSigningProxy } from "../harness/smbSigningProxy";
+import { startRelay } from "../harness/tcpRelay";
 import { SshHost, startSshd } from "../harness/sshd";
 
 type Props = Record<string, unknown>;
@@ -447,6 +452,41 @@ function describeEntries(peer: string, transport: "ssh" | "smb", start: () => Pr
       if (transport === "ssh") sshConnectionCases();
       if (transport === "smb") smbConnectionCases();
 
+      it("gives up on a connection that stops answering, and the next deploy connects anew", async function () {
+        const relay = await startRelay(Number(host.connection().port));
+        try {
+          await closeAllRemotes();
+          const conn = { ...host.connection(), port: relay.port };
+          // The session is pooled with a short limit; the resources then find it in the pool.
+          if (transport === "ssh") {
+            await getSession(conn as SshConnection, { ...DEFAULT_TUNING, opTimeoutMs: 1_000 });
+          } else {
+            await getSmbSession(conn as SmbConnection, {
+              ...DEFAULT_SMB_TUNING,
+              opTimeoutMs: 1_000,
+            });
+          }
+          const vip1 = { alias: "vip1@example.jp", address: "vip1@intra.example.jp" };
+          const { inputs } = await providers.alias.check({}, { ...args(vip1), connection: conn });
+          relay.freeze();
+          const started = Date.now();
+          await assert.rejects(providers.alias.create(inputs), /no answer within 1 s|timed out/);
+          assert.ok(Date.now() - started < 10_000, `gave up after ${Date.now() - started} ms`);
+          assert.deepEqual(read(FILES.alias), original(FILES.alias));
+          // A new connection through the same relay is not frozen.
+          const made = await providers.alias.create(inputs);
+          assert.deepEqual(
+            read(FILES.alias),
+            crlf(...originalLines(FILES.alias), "vip1@example.jp\tvip1@intra.example.jp"),
+          );
+          await providers.alias.delete(made.id, made.outs);
+          assert.deepEqual(read(FILES.alias), original(FILES.alias));
+        } finally {
+          await closeAllRemotes();
+          await relay.stop();
+        }
+      });
+
       it("shares one login among many resources and batches their writes", async function () {
         await closeAllRemotes();
         const logins = host.logins();
@@ -499,6 +539,84 @@ function describeEntries(peer: string, transport: "ssh" | "smb", start: () => Pr
     function smbConnectionCases() {
       const vip1 = { alias: "vip1@example.jp", address: "vip1@intra.example.jp" };
 
+      const aliasLine = (a: { alias: string; address: string }) => `${a.alias}\t${a.address}`;
+      const [info, sales] = originalLines(FILES.alias);
+
+      it("logs on again as the same account after the network resets the connection", async function () {
+        const relay = await startRelay(smbHost.port, false);
+        try {
+          await closeAllRemotes();
+          const conn = { ...smbHost.connection(), port: relay.port };
+          const legacy = { alias: "legacy@example.jp", address: "legacy@intra.example.jp" };
+          const one = await providers.alias.create(
+            (await providers.alias.check({}, { connection: conn, ...vip1 })).inputs,
+          );
+          const logins = smbLoginCount();
+          relay.cut();
+          // The client process lives on; its next call must log on with the stack's account,
+          // signed, rather than fall back to an anonymous or Kerberos logon.
+          const two = await providers.alias.create(
+            (await providers.alias.check({}, { connection: conn, ...legacy })).inputs,
+          );
+          assert.equal(smbLoginCount(), logins);
+          assert.deepEqual(
+            read(FILES.alias),
+            crlf(info, sales, aliasLine(vip1), aliasLine(legacy)),
+          );
+          await providers.alias.delete(two.id, two.outs);
+          await providers.alias.delete(one.id, one.outs);
+          assert.deepEqual(read(FILES.alias), original(FILES.alias));
+        } finally {
+          await closeAllRemotes();
+          await relay.stop();
+        }
+      });
+
+      it("fails the requests of a client process that died, without ending the provider", async function () {
+        await closeAllRemotes();
+        const session = await getSmbSession(smbHost.connection());
+        process.kill(session.pid!, "SIGKILL");
+        // Before Node has seen the exit, writes to the dead process fail with EPIPE.
+        await new Promise((r) => setImmediate(r));
+        const results = await Promise.allSettled(
+          [1, 2, 3].map(() => session.request("stat", { path: "Program Files" })),
+        );
+        assert.deepEqual(
+          results.map((r) => r.status),
+          ["rejected", "rejected", "rejected"],
+        );
+        const again = await create("alias", vip1);
+        await providers.alias.delete(again.id, again.outs);
+        assert.deepEqual(read(FILES.alias), original(FILES.alias));
+      });
+
+      it("passes non-ASCII paths whatever encoding Python's standard streams default to", async function () {
+        await closeAllRemotes();
+        // Japanese Windows gives a pipe cp932; the requests are UTF-8 all the same.
+        const saved = process.env.PYTHONIOENCODING;
+        process.env.PYTHONIOENCODING = "cp932";
+        try {
+          const backupDir = "C:/Program Files/EPOST/MS/バックアップ";
+          const { inputs, failures } = await providers.alias.check(
+            {},
+            { ...args(vip1), layout: { backupDir } },
+          );
+          assert.deepEqual(failures, []);
+          const made = await providers.alias.create(inputs);
+          assert.equal(fs.readdirSync(host.file("Program Files/EPOST/MS/バックアップ")).length, 1);
+          await providers.alias.delete(made.id, made.outs);
+          assert.deepEqual(read(FILES.alias), original(FILES.alias));
+        } finally {
+          if (saved === undefined) delete process.env.PYTHONIOENCODING;
+          else process.env.PYTHONIOENCODING = saved;
+          await closeAllRemotes();
+          fs.rmSync(host.file("Program Files/EPOST/MS/バックアップ"), {
+            recursive: true,
+            force: true,
+          });
+        }
+      });
+
       it("refuses a wrong password, naming the account and not the password", async function () {
         const inputs = await checked("alias", vip1);
         inputs.connection = { ...(inputs.connection as Props), password: "not-the-password" };
@@ -534,7 +652,7 @@ function describeEntries(peer: string, transport: "ssh" | "smb", start: () => Pr
 
       it("refuses a server that does not sign, and writes nothing", async function () {
         for (const strip of [false, true]) {
-          const proxy = await startSigningProxy(smbHost.port, strip);
+          const proxy = await startRelay(smbHost.port, strip);
           try {
             await closeAllRemotes();
             const conn = { ...smbHost.connection(), port: proxy.port };

@@ -5,14 +5,23 @@ const FLAGS_SIGNED = 0x8;
 const SESSION_SETUP = 0x1;
 
 /**
- * A TCP relay on 127.0.0.1 in front of an SMB server. With `strip` it clears the signed flag and
- * the signature of every response after the login, as a server that does not sign (or someone
- * on the path removing signatures) would send them; without it, it relays bytes unchanged.
+ * A TCP relay on 127.0.0.1 in front of a server, for the failures a network causes. `cut()`
+ * resets every connection through it; `freeze()` stops them all without closing them, as a
+ * black-holed route would; either way it keeps listening, so the next connection goes through.
+ * For an SMB server, `strip` clears the signed flag and the signature of every response after
+ * the login, as a server that does not sign (or someone on the path removing signatures) would
+ * send them; without it, bytes are relayed unchanged.
  */
-export async function startSigningProxy(
+export async function startRelay(
   upstreamPort: number,
-  strip: boolean,
-): Promise<{ port: number; stripped(): number; stop(): Promise<void> }> {
+  strip = false,
+): Promise<{
+  port: number;
+  stripped(): number;
+  cut(): void;
+  freeze(): void;
+  stop(): Promise<void>;
+}> {
   let stripped = 0;
   const sockets = new Set<net.Socket>();
 
@@ -65,6 +74,13 @@ export async function startSigningProxy(
   return {
     port: (server.address() as net.AddressInfo).port,
     stripped: () => stripped,
+    cut: () => {
+      for (const s of sockets) s.resetAndDestroy();
+    },
+    freeze: () => {
+      // Paused at both ends, nothing moves either way, and neither end hears of it.
+      for (const s of sockets) s.pause();
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
