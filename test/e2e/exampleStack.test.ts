@@ -42,8 +42,7 @@ describe("the example stack through the Pulumi engine", function () {
     await host?.stop();
   });
 
-  const { info, sales, partner, notice, gwCatchAll, effect, hostsLines, ranges, relay } =
-    EXAMPLE_LINES;
+  const { info, sales, partner, notice, gwCatchAll, effect, ranges, relay } = EXAMPLE_LINES;
   const oauth = (a: string) => `*|${a}@example.jp,smtp.office365.com|1XOAUTH2|${XOAUTH2_DATA},587`;
   const text = (b: Buffer) => b.toString("latin1");
   const deployed = EXAMPLE_DEPLOYED;
