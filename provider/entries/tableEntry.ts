@@ -17,6 +17,16 @@ const COMMON_INPUTS = ["connection", "layout", "adopt", "order"] as const;
 /** Inputs check derives for the preview: which host, which file, which line. */
 const DERIVED_INPUTS = ["target", "file", "line"] as const;
 
+/** What writing an entry found or did. */
+interface Put<E> {
+  fingerprint: string;
+  adopted: boolean;
+  /** The entry as it now stands in the file. */
+  entry: E;
+  /** False when the file already held the entry and nothing was written. */
+  wrote: boolean;
+}
+
 /** The methods of a dynamic provider, implemented once for every kind of table line. */
 export interface EntryProvider {
   check(olds: Props, news: Props): Promise<{ inputs: Props; failures: FieldFailure[] }>;
@@ -244,11 +254,16 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
     opts: { adopt: boolean; order?: number; previousKey?: string },
   ) {
     const { adopt, order, previousKey } = opts;
-    return (doc: LineDocument): { fingerprint: string; adopted: boolean; entry: E } => {
+    return (doc: LineDocument): Put<E> => {
       const found = findEntry(kind, doc, previousKey ?? kind.key(entry));
       if (found) {
         if (kind.same(found.entry, entry)) {
-          return { fingerprint: fingerprintLine(found.line), adopted: true, entry: found.entry };
+          return {
+            fingerprint: fingerprintLine(found.line),
+            adopted: true,
+            entry: found.entry,
+            wrote: false,
+          };
         }
         if (!adopt) {
           throw new EPostError(
@@ -266,14 +281,19 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
         // A note or comment after the rule (gateway.dat's " // ...", the hosts file's "# ...")
         // belongs to the admin and stays.
         doc.replace(found.index, kind.render(entry) + (kind.trailer?.(found.line.text) ?? ""));
-        return { fingerprint: fingerprintLine(doc.line(found.index)), adopted: true, entry };
+        return {
+          fingerprint: fingerprintLine(doc.line(found.index)),
+          adopted: true,
+          entry,
+          wrote: true,
+        };
       }
       const at = placeNew(doc, fileKey, order);
       doc.insert(at, kind.render(entry));
       let ours = insertedThisRun.get(fileKey);
       if (!ours) insertedThisRun.set(fileKey, (ours = new Map()));
       ours.set(kind.key(entry), order ?? Number.MAX_SAFE_INTEGER);
-      return { fingerprint: fingerprintLine(doc.line(at)), adopted: false, entry };
+      return { fingerprint: fingerprintLine(doc.line(at)), adopted: false, entry, wrote: true };
     };
   }
 
@@ -358,8 +378,11 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
         "entry",
         `${kind.label} ${kind.key(entry)} ${result.adopted ? "adopted" : "added"} in ${where}`,
       );
-      const { entry: written, ...extra } = result;
-      return { id: idOf(inputs, entry), outs: outsOf(inputs, written, extra) };
+      const { entry: written, fingerprint, adopted } = result;
+      return {
+        id: idOf(inputs, entry),
+        outs: outsOf(inputs, written, { fingerprint, adopted, revision: 1 }),
+      };
     },
 
     async read(id, props) {
@@ -372,6 +395,7 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
       const outs = outsOf(props, found.entry, {
         fingerprint: fingerprintLine(found.line),
         adopted: props.adopted ?? false,
+        revision: props.revision ?? 1,
       });
       const inputs: Props = {};
       for (const k of [...COMMON_INPUTS, ...DERIVED_INPUTS, ...kind.fields]) {
@@ -392,8 +416,17 @@ export function entryProvider<E>(kind: EntryKind<E>): EntryProvider {
           previousKey: oldKey,
         }),
       );
-      const { entry: written, ...extra } = result;
-      return { outs: outsOf(news, written, { ...extra, adopted: olds.adopted ?? extra.adopted }) };
+      const { entry: written, fingerprint, adopted, wrote } = result;
+      // Counts the rewrites, so a restart triggered by it also follows a line put back after a
+      // hand edit, whose content is the same as before the edit.
+      const revision = Number(olds.revision ?? 1) + (wrote ? 1 : 0);
+      return {
+        outs: outsOf(news, written, {
+          fingerprint,
+          adopted: olds.adopted ?? adopted,
+          revision,
+        }),
+      };
     },
 
     async delete(_id, props) {

@@ -155,6 +155,31 @@ export class HybridMailLink extends pulumi.ComponentResource {
       parent,
     );
     const lines: pulumi.Output<string>[] = [hosts.line];
+    const restart = args.epost.restartService;
+    const restartConnection = args.epost.connection as pulumi.Input<EPostSshConnectionArgs>;
+    const trustName = (acct: string) => `trust-${acct}`;
+    const rangeName = (range: string) => `trust-exo-${range.replace(/[./]/g, "-")}`;
+    // The engine deletes removed resources last, after any restart that follows the remaining
+    // ones; this second restart, which every trust depends on, is deleted (and so restarts the
+    // service) only after the removed trusts' lines have left effect.dat.
+    const afterRemoval = restart
+      ? new EPostServiceRestart(
+          `${name}-restart-after-removal`,
+          {
+            connection: restartConnection,
+            ...restart,
+            when: "afterRemoval",
+            triggers: Object.fromEntries(
+              [...args.accounts.map(trustName), ...(args.exoSourceRanges ?? []).map(rangeName)].map(
+                (n) => [n, true],
+              ),
+            ),
+          },
+          parent,
+        )
+      : undefined;
+    const trustOpts = { ...parent, ...(afterRemoval ? { dependsOn: [afterRemoval] } : {}) };
+    const trusts: [string, EPostRelayTrust][] = [];
     const perAccount: Record<string, pulumi.Resource[]> = {};
     this.aliases = {};
     for (const acct of args.accounts) {
@@ -182,34 +207,36 @@ export class HybridMailLink extends pulumi.ComponentResource {
         parent,
       );
       const trust = new EPostRelayTrust(
-        `trust-${acct}`,
+        trustName(acct),
         { ...common, source: pub, action: "true" },
-        parent,
+        trustOpts,
       );
       lines.push(alias.line, route.line, trust.line);
+      trusts.push([trustName(acct), trust]);
       perAccount[acct] = [hosts, alias, route, trust];
     }
     const rangeTrust: pulumi.Resource[] = [];
     for (const range of args.exoSourceRanges ?? []) {
       const t = new EPostRelayTrust(
-        `trust-exo-${range.replace(/[./]/g, "-")}`,
+        rangeName(range),
         { ...common, source: range, action: "true", allowBroadRange: true },
-        parent,
+        trustOpts,
       );
       lines.push(t.line);
       rangeTrust.push(t);
+      trusts.push([rangeName(range), t]);
     }
-    const restart = args.epost.restartService;
     if (restart) {
-      const trusts = [...Object.values(perAccount).map((r) => r[3]), ...rangeTrust];
+      // Named by resource, so reordering accounts restarts nothing; the revision follows a line
+      // put back after a hand edit, whose text is the same as before.
       new EPostServiceRestart(
         `${name}-restart-after-trust`,
         {
-          connection: args.epost.connection as pulumi.Input<EPostSshConnectionArgs>,
+          connection: restartConnection,
           ...restart,
-          triggers: trusts.map((t) => (t as EPostRelayTrust).line),
+          triggers: Object.fromEntries(trusts.map(([n, t]) => [n, [t.line, t.revision]])),
         },
-        { ...parent, dependsOn: trusts },
+        { ...parent, dependsOn: trusts.map(([, t]) => t) },
       );
     }
     this.epostLines = pulumi.all(lines);

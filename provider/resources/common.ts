@@ -140,6 +140,12 @@ export abstract class EPostEntryResource extends pulumi.dynamic.Resource {
   declare readonly fingerprint: pulumi.Output<string>;
   /** True when create took over a line that was already there. */
   declare readonly adopted: pulumi.Output<boolean>;
+  /**
+   * 1 after create, and one more each time an update rewrote the line (a changed input, or a
+   * hand edit found by refresh and put back). A change in it means the file changed, which is
+   * what an {@link EPostServiceRestart} trigger wants to follow.
+   */
+  declare readonly revision: pulumi.Output<number>;
 
   protected constructor(
     provider: pulumi.dynamic.ResourceProvider,
@@ -161,6 +167,7 @@ export abstract class EPostEntryResource extends pulumi.dynamic.Resource {
         line: undefined,
         fingerprint: undefined,
         adopted: undefined,
+        revision: undefined,
       },
       {
         ...opts,

@@ -19,17 +19,27 @@ export interface EPostServiceRestartArgs {
   /** How long the restart may take. Default 120 seconds. */
   timeoutSeconds?: pulumi.Input<number>;
   /**
-   * Values whose change restarts the service, typically the `line` outputs of the entries it
-   * depends on: `triggers: [trust.line, exoRange.line]`. The restart runs after them, once per
-   * update however many of them changed.
+   * The values the restart follows, best named so that their order does not matter:
+   * `triggers: { vip1: [trust.line, trust.revision] }` (`revision` also changes when a line is put
+   * back after a hand edit). A list is taken by position. With `when: "afterChange"` the restart
+   * runs after them (give them in `dependsOn` too), once per update however many changed.
    */
-  triggers: pulumi.Input<pulumi.Input<unknown>[]>;
+  triggers:
+    pulumi.Input<Record<string, pulumi.Input<unknown>>> | pulumi.Input<pulumi.Input<unknown>[]>;
+  /**
+   * `afterChange` (default): restart on create, and when a trigger is added or changes value.
+   * `afterRemoval`: restart when this resource is deleted, and when a trigger is removed (the
+   * resource is then replaced, and the old one deleted). The engine deletes it only after the
+   * resources that depend on it, so declare the entries with `dependsOn: [thisRestart]` and
+   * their names as its triggers: the service then reloads after their lines have left the file.
+   */
+  when?: pulumi.Input<"afterChange" | "afterRemoval">;
 }
 
 /**
- * Restarts an E-Post service over SSH after the entries it depends on changed. Opt-in: the
- * vendor says effect.dat needs no restart in one place and asks for an EPSTRS restart in
- * another. The preview shows the command it will run in `command`.
+ * Restarts an E-Post service over SSH after the entries it follows changed, or after some of
+ * them were removed. Opt-in: the vendor says effect.dat needs no restart in one place and asks
+ * for an EPSTRS restart in another. The preview shows the command it will run in `command`.
  */
 export class EPostServiceRestart extends pulumi.dynamic.Resource {
   /** The command line, or for `sc` the sequence of commands, that the restart runs. */

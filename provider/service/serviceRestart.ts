@@ -15,8 +15,15 @@ export const DEFAULT_SERVICE = "EPSTRS";
 const DEFAULT_TIMEOUT_SECONDS = 120;
 const SERVICE_NAME = /^[A-Za-z0-9_.-]{1,80}$/;
 
-/** Changing any of these restarts the service again; the rest is applied in place. */
-const RESTART_ON = ["triggers", "service", "method", "target"];
+/**
+ * When the restart runs. `afterChange`: on create, and whenever a trigger is added or changes
+ * value. `afterRemoval`: when it is deleted, which the engine does after the resources that depend
+ * on it, and so, by replacement, whenever a trigger is removed.
+ */
+export type RestartWhen = "afterChange" | "afterRemoval";
+
+/** Changing any of these replaces the restart, whatever the triggers did. */
+const REPLACE_ON = ["service", "method", "target", "when"];
 
 /**
  * The command line shown in the preview. For `sc` it is the sequence the provider runs, waiting
@@ -77,8 +84,22 @@ function check(news: Props): { inputs: Props; failures: FieldFailure[] } {
     });
   }
   const triggers = news.triggers;
-  if (triggers !== undefined && !isUnknown(triggers) && !Array.isArray(triggers)) {
-    failures.push({ property: "triggers", reason: `expected a list, got ${show(triggers)}` });
+  if (
+    triggers !== undefined &&
+    !isUnknown(triggers) &&
+    (triggers === null || typeof triggers !== "object")
+  ) {
+    failures.push({
+      property: "triggers",
+      reason: `expected a list, or an object of named values, got ${show(triggers)}`,
+    });
+  }
+  const when = news.when ?? "afterChange";
+  if (!isUnknown(when) && when !== "afterChange" && when !== "afterRemoval") {
+    failures.push({
+      property: "when",
+      reason: `expected "afterChange" or "afterRemoval", got ${show(when)}`,
+    });
   }
   const allowed = new Set([
     "connection",
@@ -86,6 +107,7 @@ function check(news: Props): { inputs: Props; failures: FieldFailure[] } {
     "method",
     "timeoutSeconds",
     "triggers",
+    "when",
     "command",
     "target",
     "status",
@@ -97,7 +119,7 @@ function check(news: Props): { inputs: Props; failures: FieldFailure[] } {
       failures.push({
         property: key,
         reason:
-          "unknown input; EPostServiceRestart takes connection, service, method, timeoutSeconds, triggers",
+          "unknown input; EPostServiceRestart takes connection, service, method, timeoutSeconds, triggers, when",
       });
     }
   }
@@ -107,6 +129,7 @@ function check(news: Props): { inputs: Props; failures: FieldFailure[] } {
     method,
     timeoutSeconds: timeout,
     triggers: triggers ?? [],
+    when,
   };
   if (failures.length === 0 && !isUnknown(service) && !isUnknown(method)) {
     inputs.command = restartCommand(service as string, method as RestartMethod);
@@ -117,6 +140,26 @@ function check(news: Props): { inputs: Props; failures: FieldFailure[] } {
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The triggers by name: an object's keys, or a list's positions. */
+function named(triggers: unknown): Map<string, unknown> {
+  if (triggers === null || typeof triggers !== "object") return new Map();
+  return new Map(Object.entries(triggers as Props));
+}
+
+/**
+ * Whether the triggers call for a restart. Named triggers make the order of declaration
+ * irrelevant; a value not known at preview counts as changed.
+ */
+function triggered(when: RestartWhen, olds: unknown, news: unknown): boolean {
+  if (isUnknown(news)) return true;
+  const before = named(olds);
+  const after = named(news);
+  if (when === "afterRemoval") return [...before.keys()].some((k) => !after.has(k));
+  return [...after].some(
+    ([k, v]) => !before.has(k) || hasUnknownValue(v) || !same(before.get(k), v),
+  );
 }
 
 /** Waits until `sc.exe query` reports `state`, polling once a second. */
@@ -196,8 +239,8 @@ async function restart(props: Props): Promise<string> {
 }
 
 /**
- * Restarts a Windows service over SSH when it is created and whenever its triggers change; it
- * changes nothing on refresh or delete.
+ * Restarts a Windows service over SSH: after changes (on create, and when a trigger is added or
+ * changes) or after removals (on delete, and when a trigger is removed). Refresh changes nothing.
  */
 export const serviceRestartProvider: EntryProvider = {
   async check(_olds, news) {
@@ -205,17 +248,33 @@ export const serviceRestartProvider: EntryProvider = {
   },
 
   async diff(_id, olds, news) {
-    const replaces = RESTART_ON.filter((k) => !same(olds[k], news[k]));
-    const changes = replaces.length > 0 || !same(olds.timeoutSeconds, news.timeoutSeconds);
+    // State written before `when` existed restarted after changes.
+    const oldWhen = (olds.when ?? "afterChange") as RestartWhen;
+    const replaces = REPLACE_ON.filter((k) =>
+      k === "when" ? oldWhen !== news.when : !same(olds[k], news[k]),
+    );
+    if (triggered(news.when as RestartWhen, olds.triggers, news.triggers)) {
+      replaces.push("triggers");
+    }
+    const changes =
+      replaces.length > 0 ||
+      !same(olds.triggers, news.triggers) ||
+      !same(olds.timeoutSeconds, news.timeoutSeconds);
     return { changes, replaces, deleteBeforeReplace: false };
   },
 
   async create(inputs) {
     const { failures } = check(inputs);
     if (failures.length > 0) throw validationError(failures);
+    const now = new Date().toISOString();
+    if (inputs.when === "afterRemoval") {
+      // Nothing has been removed yet: this one restarts when it goes.
+      const outs = { ...inputs, status: "waiting for a removal", restartedAt: "" };
+      return { id: `${String(inputs.target)}/${String(inputs.service)}@${now}`, outs };
+    }
     const status = await restart(inputs);
     const outs = { ...inputs, status, restartedAt: new Date().toISOString() };
-    return { id: `${String(inputs.target)}/${String(inputs.service)}@${outs.restartedAt}`, outs };
+    return { id: `${String(inputs.target)}/${String(inputs.service)}@${now}`, outs };
   },
 
   async read(id, props) {
@@ -227,7 +286,9 @@ export const serviceRestartProvider: EntryProvider = {
     return { outs: { ...news, status: olds.status, restartedAt: olds.restartedAt } };
   },
 
-  async delete() {
-    // Nothing to undo.
+  async delete(_id, props) {
+    // A restart after changes has nothing to undo. One after removals runs now: the engine
+    // deletes it after the entries that depend on it, so their lines are gone from the file.
+    if (props.when === "afterRemoval") await restart(props);
   },
 };

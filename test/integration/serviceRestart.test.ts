@@ -123,6 +123,45 @@ describe("EPostServiceRestart over a real OpenSSH server", function () {
     assert.equal(calls().length, 1, "delete runs nothing");
   });
 
+  it("follows named triggers: order does not matter, a new or changed value restarts, a removal does not", async function () {
+    const first = await checked({ triggers: { a: "x true", b: "y true" } });
+    const { id, outs } = await restart.create(first);
+    const diff = async (triggers: Props) =>
+      (await restart.diff(id, outs, await checked({ triggers }))).replaces;
+    assert.deepEqual(await diff({ b: "y true", a: "x true" }), []);
+    assert.deepEqual(await diff({ a: "x true", b: "y true", c: "z true" }), ["triggers"]);
+    assert.deepEqual(await diff({ a: "x false", b: "y true" }), ["triggers"]);
+    assert.deepEqual(await diff({ a: "x true" }), []);
+    assert.equal(calls().length, 1);
+  });
+
+  it("after removals: restarts on delete and is replaced when a trigger goes, not when one comes", async function () {
+    const first = await checked({ when: "afterRemoval", triggers: { a: true, b: true } });
+    const { id, outs } = await restart.create(first);
+    assert.equal(outs.status, "waiting for a removal");
+    assert.deepEqual(calls(), [], "create restarts nothing");
+    const diff = async (triggers: Props) =>
+      (await restart.diff(id, outs, await checked({ when: "afterRemoval", triggers }))).replaces;
+    assert.deepEqual(await diff({ a: true, b: true, c: true }), []);
+    assert.deepEqual(await diff({ b: true }), ["triggers"]);
+    await restart.delete(id, outs);
+    assert.equal(calls().length, 1, "delete restarts");
+    assert.equal(state(), "RUNNING");
+  });
+
+  it("reads state written before `when` existed as restarting after changes, with no diff", async function () {
+    const { id, outs } = await restart.create(await checked({ triggers: ["a"] }));
+    const old = { ...outs };
+    delete old.when;
+    assert.deepEqual(await restart.diff(id, old, await checked({ triggers: ["a"] })), {
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    const changed = await restart.diff(id, old, await checked({ triggers: ["b"] }));
+    assert.deepEqual(changed.replaces, ["triggers"]);
+  });
+
   for (const method of ["powershell", "sc"]) {
     it(`names the service when it does not exist (${method})`, async function () {
       await assert.rejects(

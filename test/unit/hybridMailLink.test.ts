@@ -179,7 +179,7 @@ describe("HybridMailLink", function () {
     assert.deepEqual(rule.inputs.from, ["vip1@example.jp", "legacy@example.jp"]);
   });
 
-  it("restarts EPSTRS after the trust lines only when asked, depending on every one of them", async function () {
+  it("restarts EPSTRS only when asked: after the trust lines change, and after one is removed", async function () {
     const relay = {
       ...base,
       mode: "relay",
@@ -192,11 +192,17 @@ describe("HybridMailLink", function () {
       epost: { ...epost, restartService: { method: "sc" } },
     });
     const restarts = rs.filter((r) => r.type === "pulumi-nodejs:dynamic/epost:ServiceRestart");
-    assert.equal(restarts.length, 1);
-    assert.equal(restarts[0].name, "withrestart-restart-after-trust");
-    assert.equal(restarts[0].inputs.method, "sc");
-    // One trigger per effect.dat line: two accounts and one EXO range.
-    assert.equal((restarts[0].inputs.triggers as unknown[]).length, 3);
+    assert.deepEqual(
+      restarts.map((r) => [r.name, r.inputs.method, r.inputs.when ?? "afterChange"]),
+      [
+        ["withrestart-restart-after-removal", "sc", "afterRemoval"],
+        ["withrestart-restart-after-trust", "sc", "afterChange"],
+      ],
+    );
+    // One named trigger per effect.dat line: two accounts and one EXO range.
+    const names = ["trust-exo-40-92-0-0-15", "trust-legacy", "trust-vip1"];
+    assert.deepEqual(Object.keys(restarts[0].inputs.triggers as object).sort(), names);
+    assert.deepEqual(Object.keys(restarts[1].inputs.triggers as object).sort(), names);
   });
 
   it("wires the Entra app's service principal object id, not the app's, into EXO for XOAUTH2", async function () {
