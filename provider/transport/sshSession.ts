@@ -506,5 +506,8 @@ function connectOnce(
       settle(e);
     });
     client.connect(config);
+    // Without ssh2's optional native crypto, each packet leaves in three writes (length, body,
+    // MAC); with Nagle's algorithm on, every SFTP request then waits for a delayed ACK (~40 ms).
+    client.setNoDelay(true);
   });
 }
