@@ -5,7 +5,7 @@
  * opt-in through `EPOST_HYBRID_DEBUG=1`; warnings are always shown because the admin must act on
  * them. Never pass a secret or a file body here: gateway.dat lines can hold OAuth data.
  */
-export type Subsystem = "ssh" | "smb" | "sftp" | "file" | "entry";
+export type Subsystem = "ssh" | "smb" | "sftp" | "file" | "entry" | "exo";
 
 function enabled(): boolean {
   const v = process.env.EPOST_HYBRID_DEBUG;

@@ -72,7 +72,11 @@ export function exoProvider(kind: ExoKind) {
     async read(id: string, props: Props) {
       const current = await kind.read(client(props), props);
       if (!current) return { id: "", props: {} };
-      const outs = defined({ ...props, ...current });
+      // An owned field that EXO no longer has (cleared by hand) must read as absent, not keep
+      // the value last deployed: that is the drift refresh is there to show.
+      const cleared: Props = {};
+      for (const f of kind.fields) if (!kind.keyFields.includes(f)) cleared[f] = undefined;
+      const outs = defined({ ...props, ...cleared, ...current });
       const inputs: Props = { exo: props.exo };
       for (const f of kind.fields) if (outs[f] !== undefined) inputs[f] = outs[f];
       return { id, props: outs, inputs };
@@ -83,7 +87,9 @@ export function exoProvider(kind: ExoKind) {
       const changed = changedFields(olds, props);
       if (changed.length > 0) await kind.update(client(props), olds, props, changed);
       const keep: Props = {};
-      for (const [k, v] of Object.entries(olds)) if (k.startsWith("previous")) keep[k] = v;
+      // What create found before it changed anything, for delete to restore or leave alone.
+      for (const [k, v] of Object.entries(olds))
+        if (k.startsWith("previous") || k === "adopted") keep[k] = v;
       return { outs: defined({ ...props, ...keep }) };
     },
 

@@ -20,6 +20,11 @@ export function normalizeList(v: unknown): string[] {
   ].sort();
 }
 
+/** Whether a multi-valued property holds anything: EXO reads an unset one as null or as []. */
+export function isSet(v: unknown): boolean {
+  return normalizeList(v).length > 0;
+}
+
 /** A case-insensitive single value, lower-cased; null stays null. */
 export function normalizeText(v: unknown): string | null {
   if (v === null || v === undefined || v === "") return null;

@@ -229,7 +229,7 @@ export class HybridMailLink extends pulumi.ComponentResource {
     if (restart) {
       // Named by resource, so reordering accounts restarts nothing; the revision follows a line
       // put back after a hand edit, whose text is the same as before.
-      new EPostServiceRestart(
+      const reload = new EPostServiceRestart(
         `${name}-restart-after-trust`,
         {
           connection: restartConnection,
@@ -238,6 +238,8 @@ export class HybridMailLink extends pulumi.ComponentResource {
         },
         { ...parent, dependsOn: trusts.map(([, t]) => t) },
       );
+      // Forwarding in EXO waits until E-Post has loaded the trust for the forwarded mail.
+      for (const acct of args.accounts) perAccount[acct].push(reload);
     }
     this.epostLines = pulumi.all(lines);
     this.exoObjects = [];

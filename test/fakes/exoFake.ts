@@ -35,6 +35,29 @@ interface CmdletSpec {
   run: (p: Obj) => Obj[] | void;
 }
 
+/**
+ * EXO reads an unset multi-valued property back as `$null` or as `[]`, depending on the object;
+ * these lists come back as `[]`, so a client that took `[]` for a value would show false drift.
+ */
+function emptyListsAsArrays(
+  specs: Record<string, CmdletSpec>,
+  get: string,
+  lists: string[],
+): Record<string, CmdletSpec> {
+  const run = specs[get].run;
+  return {
+    ...specs,
+    [get]: {
+      ...specs[get],
+      run: (p) =>
+        (run(p) ?? []).map((o) => ({
+          ...o,
+          ...Object.fromEntries(lists.map((k) => [k, o[k] ?? []])),
+        })),
+    },
+  };
+}
+
 export class ExoFake {
   readonly tenantId: string;
   readonly clientId: string;
@@ -561,8 +584,8 @@ export class ExoFake {
       return o;
     };
     return {
-      ...inbound,
-      ...outbound,
+      ...emptyListsAsArrays(inbound, "Get-InboundConnector", ["SenderIPAddresses"]),
+      ...emptyListsAsArrays(outbound, "Get-OutboundConnector", ["SmartHosts"]),
       ...spamPolicy,
       ...spamRule,
       ...remote,
@@ -591,6 +614,7 @@ export class ExoFake {
           const m = mailbox(p.Identity);
           if ("ForwardingSmtpAddress" in p)
             m.ForwardingSmtpAddress = p.ForwardingSmtpAddress ?? null;
+          if ("ForwardingAddress" in p) m.ForwardingAddress = p.ForwardingAddress ?? null;
           if ("DeliverToMailboxAndForward" in p)
             m.DeliverToMailboxAndForward = p.DeliverToMailboxAndForward === true;
         },
@@ -635,6 +659,12 @@ export class ExoFake {
           this.servicePrincipals.set(key, o);
           this.created.set(`ServicePrincipal|${key}`, Date.now());
           return [o];
+        },
+      },
+      "Set-ServicePrincipal": {
+        params: ["Identity", "DisplayName"],
+        run: (p) => {
+          sp(p.Identity).DisplayName = p.DisplayName ?? null;
         },
       },
       "Remove-ServicePrincipal": {

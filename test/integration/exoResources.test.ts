@@ -84,6 +84,30 @@ describe("Exchange Online resources against the loopback EXO fake", function () 
       await providers["exo-inbound"].delete(id, r.props);
     });
 
+    it("clears a field the program stops setting, and sees a field cleared by hand", async function () {
+      const withComment = { ...args, comment: "relay from E-Post" };
+      const { id, outs } = await roundTrip("exo-inbound", withComment);
+      // Identify E-Post by certificate instead of IP: the IP list must not stay behind.
+      const byCert = await checked("exo-inbound", {
+        name: args.name,
+        tlsSenderCertificateName: "epost.example.jp",
+      });
+      const updated = await providers["exo-inbound"].update(id, outs, byCert);
+      const stored = fake.inbound.get("from e-post")!;
+      assert.equal(stored.SenderIPAddresses, null);
+      assert.equal(stored.TlsSenderCertificateName, "epost.example.jp");
+      assert.equal(stored.Comment, null);
+      // EXO reads the unset IP list back as []; that is not drift.
+      const r = await providers["exo-inbound"].read(id, updated.outs);
+      assert.equal(r.props.senderIpAddresses, undefined);
+      assert.deepEqual((await providers["exo-inbound"].diff(id, r.props, byCert)).changes, false);
+      stored.TlsSenderCertificateName = null;
+      const cleared = await providers["exo-inbound"].read(id, r.props);
+      assert.equal(cleared.props.tlsSenderCertificateName, undefined);
+      assert.equal((await providers["exo-inbound"].diff(id, cleared.props, byCert)).changes, true);
+      await providers["exo-inbound"].delete(id, cleared.props);
+    });
+
     it("refuses at preview what EXO would refuse or silently misread", async function () {
       const cases: [Props, string][] = [
         [{ name: "x", senderIpAddresses: ["203.0.113.0/16"] }, "senderIpAddresses[0]"],
@@ -167,9 +191,37 @@ describe("Exchange Online resources against the loopback EXO fake", function () 
         params: {
           Identity: "vip1@example.jp",
           ForwardingSmtpAddress: null,
+          ForwardingAddress: null,
           DeliverToMailboxAndForward: false,
         },
       });
+    });
+
+    it("clears a ForwardingAddress, which would take precedence, and puts it back on delete", async function () {
+      fake.mailboxes.get("vip1@example.jp")!.ForwardingAddress = "ceo-contact";
+      const { id, outs } = await roundTrip("exo-forwarding", {
+        identity: "vip1@example.jp",
+        forwardingSmtpAddress: "vip1@intra.example.jp",
+      });
+      assert.equal(fake.mailboxes.get("vip1@example.jp")!.ForwardingAddress, null);
+      // Set again by hand, it shows as drift on refresh.
+      fake.mailboxes.get("vip1@example.jp")!.ForwardingAddress = "ceo-contact";
+      const r = await providers["exo-forwarding"].read(id, outs);
+      assert.equal(
+        r.props.forwardingSmtpAddress,
+        "(ForwardingAddress ceo-contact takes precedence)",
+      );
+      const news = await checked("exo-forwarding", {
+        identity: "vip1@example.jp",
+        forwardingSmtpAddress: "vip1@intra.example.jp",
+      });
+      assert.equal((await providers["exo-forwarding"].diff(id, r.props, news)).changes, true);
+      await providers["exo-forwarding"].update(id, r.props, news);
+      assert.equal(fake.mailboxes.get("vip1@example.jp")!.ForwardingAddress, null);
+      await providers["exo-forwarding"].delete(id, outs);
+      assert.equal(fake.mailboxes.get("vip1@example.jp")!.ForwardingAddress, "ceo-contact");
+      assert.equal(fake.mailboxes.get("vip1@example.jp")!.ForwardingSmtpAddress, null);
+      fake.mailboxes.get("vip1@example.jp")!.ForwardingAddress = null;
     });
   });
 
@@ -225,6 +277,43 @@ describe("Exchange Online resources against the loopback EXO fake", function () 
       await providers["exo-service-principal"].delete(sp.id, sp.outs);
       assert.equal(fake.permissions.length, 0);
       assert.equal(fake.servicePrincipals.size, 0);
+    });
+
+    it("renames the service principal in place", async function () {
+      const sp = await roundTrip("exo-service-principal", { appId, objectId, displayName: "A" });
+      const renamed = await checked("exo-service-principal", {
+        appId,
+        objectId,
+        displayName: "E-Post XOAUTH2",
+      });
+      const d = await providers["exo-service-principal"].diff(sp.id, sp.outs, renamed);
+      assert.deepEqual(d.replaces, []);
+      const { outs } = await providers["exo-service-principal"].update(sp.id, sp.outs, renamed);
+      assert.equal(fake.servicePrincipals.get(appId.toLowerCase())!.DisplayName, "E-Post XOAUTH2");
+      const r = await providers["exo-service-principal"].read(sp.id, outs);
+      assert.equal(
+        (await providers["exo-service-principal"].diff(sp.id, r.props, renamed)).changes,
+        false,
+      );
+      await providers["exo-service-principal"].delete(sp.id, r.props);
+    });
+
+    it("leaves a FullAccess grant that was there before it", async function () {
+      const sp = await roundTrip("exo-service-principal", { appId, objectId });
+      await providers["exo-mailbox-permission"].create(
+        await checked("exo-mailbox-permission", { identity: "ceo@example.jp", user: objectId }),
+      );
+      const before = fake.permissions.length;
+      const perm = await roundTrip("exo-mailbox-permission", {
+        identity: "ceo@example.jp",
+        user: objectId,
+      });
+      assert.equal(perm.outs.adopted, true);
+      assert.equal(fake.permissions.length, before);
+      await providers["exo-mailbox-permission"].delete(perm.id, perm.outs);
+      assert.equal(fake.permissions.length, before, "the earlier grant stays");
+      fake.permissions.length = 0;
+      await providers["exo-service-principal"].delete(sp.id, sp.outs);
     });
   });
 

@@ -1,5 +1,5 @@
 import { ExoKind } from "../exoKind";
-import { normalizeList, normalizeText } from "../normalize";
+import { isSet, normalizeList, normalizeText } from "../normalize";
 import { Checker, domainPattern, senderIp } from "./checks";
 
 type Props = Record<string, unknown>;
@@ -70,7 +70,9 @@ export const inboundConnectorKind: ExoKind = {
       name: r.Name,
       connectorType: r.ConnectorType,
       senderDomains: normalizeList(r.SenderDomains),
-      ...(r.SenderIPAddresses ? { senderIpAddresses: normalizeList(r.SenderIPAddresses) } : {}),
+      ...(isSet(r.SenderIPAddresses)
+        ? { senderIpAddresses: normalizeList(r.SenderIPAddresses) }
+        : {}),
       ...(r.TlsSenderCertificateName
         ? { tlsSenderCertificateName: normalizeText(r.TlsSenderCertificateName) }
         : {}),
@@ -116,7 +118,10 @@ function toParams(p: Props, create: boolean, only?: string[]): Props {
   const out: Props = create ? { Name: p.name, CloudServicesMailEnabled: false } : {};
   for (const [k, exo] of Object.entries(map)) {
     if (only && !only.includes(k)) continue;
+    // A field the program no longer sets is cleared (JSON null is $null), not left as it was:
+    // an IP list left behind would go on identifying relayed mail.
     if (p[k] !== undefined) out[exo] = p[k];
+    else if (only) out[exo] = null;
   }
   return out;
 }

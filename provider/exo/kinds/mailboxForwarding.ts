@@ -1,10 +1,13 @@
+import { warn } from "../../log";
 import { ExoKind } from "../exoKind";
 import { stripSmtp } from "../normalize";
 import { Checker } from "./checks";
 
 /**
- * A mailbox's forwarding to its intranet address (Set-Mailbox -ForwardingSmtpAddress). Create
- * remembers what was set before; delete puts that back.
+ * A mailbox's forwarding to its intranet address (Set-Mailbox -ForwardingSmtpAddress). EXO
+ * gives ForwardingAddress (a recipient in the directory) precedence over ForwardingSmtpAddress,
+ * so this resource owns it too and keeps it empty. Create remembers what was set before; delete
+ * puts that back.
  */
 export const mailboxForwardingKind: ExoKind = {
   name: "exo-forwarding",
@@ -21,13 +24,22 @@ export const mailboxForwardingKind: ExoKind = {
   id: (p) => `forwarding:${String(p.identity).toLowerCase()}`,
   async create(client, p) {
     const before = await client.waitFor("Get-Mailbox", { Identity: p.identity });
-    await client.invoke("Set-Mailbox", {
-      Identity: p.identity,
-      ForwardingSmtpAddress: p.forwardingSmtpAddress,
-      DeliverToMailboxAndForward: p.deliverToMailboxAndForward,
-    });
+    const smtp = stripSmtp(before.ForwardingSmtpAddress) ?? "";
+    const recipient = stripSmtp(before.ForwardingAddress) ?? "";
+    if (
+      recipient !== "" ||
+      (smtp !== "" && smtp.toLowerCase() !== String(p.forwardingSmtpAddress).toLowerCase())
+    ) {
+      warn(
+        "exo",
+        `${String(p.identity)} already forwarded to ${recipient || smtp}; it now forwards to ` +
+          `${String(p.forwardingSmtpAddress)}, and destroying this resource puts the old forwarding back`,
+      );
+    }
+    await client.invoke("Set-Mailbox", forwarding(p));
     return {
-      previousForwardingSmtpAddress: stripSmtp(before.ForwardingSmtpAddress) ?? "",
+      previousForwardingSmtpAddress: smtp,
+      previousForwardingAddress: recipient,
       previousDeliverToMailboxAndForward: before.DeliverToMailboxAndForward === true,
     };
   },
@@ -35,24 +47,33 @@ export const mailboxForwardingKind: ExoKind = {
     const r = await client.getOne("Get-Mailbox", { Identity: p.identity });
     if (!r) return undefined;
     return {
-      forwardingSmtpAddress: stripSmtp(r.ForwardingSmtpAddress) ?? "",
+      // Mail follows ForwardingAddress when it is set, whatever ForwardingSmtpAddress says, so
+      // such a mailbox reads as forwarding elsewhere, which the next update corrects.
+      forwardingSmtpAddress: r.ForwardingAddress
+        ? `(ForwardingAddress ${stripSmtp(r.ForwardingAddress)} takes precedence)`
+        : (stripSmtp(r.ForwardingSmtpAddress) ?? ""),
       deliverToMailboxAndForward: r.DeliverToMailboxAndForward === true,
     };
   },
   async update(client, _olds, news) {
-    await client.invoke("Set-Mailbox", {
-      Identity: news.identity,
-      ForwardingSmtpAddress: news.forwardingSmtpAddress,
-      DeliverToMailboxAndForward: news.deliverToMailboxAndForward,
-    });
+    await client.invoke("Set-Mailbox", forwarding(news));
   },
   async delete(client, p) {
-    const prev =
-      typeof p.previousForwardingSmtpAddress === "string" ? p.previousForwardingSmtpAddress : "";
+    const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : null);
     await client.invoke("Set-Mailbox", {
       Identity: p.identity,
-      ForwardingSmtpAddress: prev === "" ? null : prev,
+      ForwardingSmtpAddress: text(p.previousForwardingSmtpAddress),
+      ForwardingAddress: text(p.previousForwardingAddress),
       DeliverToMailboxAndForward: p.previousDeliverToMailboxAndForward === true,
     });
   },
 };
+
+function forwarding(p: Record<string, unknown>): Record<string, unknown> {
+  return {
+    Identity: p.identity,
+    ForwardingSmtpAddress: p.forwardingSmtpAddress,
+    ForwardingAddress: null,
+    DeliverToMailboxAndForward: p.deliverToMailboxAndForward,
+  };
+}

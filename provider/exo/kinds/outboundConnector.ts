@@ -1,5 +1,5 @@
 import { ExoKind } from "../exoKind";
-import { normalizeList, normalizeText } from "../normalize";
+import { isSet, normalizeList, normalizeText } from "../normalize";
 import { Checker, domainPattern, smartHost } from "./checks";
 
 type Props = Record<string, unknown>;
@@ -58,7 +58,7 @@ export const outboundConnectorKind: ExoKind = {
       connectorType: r.ConnectorType,
       recipientDomains: normalizeList(r.RecipientDomains),
       useMxRecord: r.UseMXRecord,
-      ...(r.SmartHosts ? { smartHosts: normalizeList(r.SmartHosts) } : {}),
+      ...(isSet(r.SmartHosts) ? { smartHosts: normalizeList(r.SmartHosts) } : {}),
       ...(r.TlsSettings ? { tlsSettings: r.TlsSettings } : {}),
       ...(r.TlsDomain ? { tlsDomain: normalizeText(r.TlsDomain) } : {}),
       enabled: r.Enabled,
@@ -87,7 +87,9 @@ function params(p: Props, only?: string[]): Props {
   const out: Props = {};
   for (const [k, exo] of Object.entries(map)) {
     if (only && !only.includes(k)) continue;
+    // A field the program no longer sets is cleared (JSON null is $null).
     if (p[k] !== undefined) out[exo] = p[k];
+    else if (only) out[exo] = null;
   }
   return out;
 }

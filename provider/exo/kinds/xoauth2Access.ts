@@ -39,8 +39,14 @@ export const servicePrincipalKind: ExoKind = {
       ...(p.displayName !== undefined ? { displayName: r.DisplayName ?? "" } : {}),
     };
   },
-  async update() {
-    // Only displayName can change without a replacement, and EXO keeps it for display only.
+  async update(client, _olds, news, changed) {
+    // The ids are keys (a change replaces the record); only the display name changes in place.
+    if (changed.includes("displayName")) {
+      await client.invoke("Set-ServicePrincipal", {
+        Identity: news.appId,
+        DisplayName: news.displayName ?? null,
+      });
+    }
   },
   async delete(client, p) {
     await client.invoke("Remove-ServicePrincipal", { Identity: p.appId, Confirm: false });
@@ -67,10 +73,10 @@ export const mailboxPermissionKind: ExoKind = {
       Identity: p.identity,
       User: p.user,
     });
-    if (
-      !existing ||
-      !(existing.AccessRights as string[] | undefined)?.includes(String(p.accessRights))
-    ) {
+    const granted = (existing?.AccessRights as string[] | undefined)?.includes(
+      String(p.accessRights),
+    );
+    if (!granted) {
       await client.invoke("Add-MailboxPermission", {
         Identity: p.identity,
         User: p.user,
@@ -78,7 +84,7 @@ export const mailboxPermissionKind: ExoKind = {
         AutoMapping: false,
       });
     }
-    return { adopted: existing !== undefined };
+    return { adopted: granted === true };
   },
   async read(client, p) {
     const r = await client.getOne("Get-MailboxPermission", { Identity: p.identity, User: p.user });
@@ -90,6 +96,8 @@ export const mailboxPermissionKind: ExoKind = {
     // Every field is a key: a change replaces the permission.
   },
   async delete(client, p) {
+    // A grant that was there before this resource stays: delete undoes only what create did.
+    if (p.adopted === true) return;
     await client.invoke("Remove-MailboxPermission", {
       Identity: p.identity,
       User: p.user,
