@@ -10,7 +10,9 @@
 #   scripts/example-host.sh status   say whether it runs, and where its files are
 #
 # It needs root: sshd chroots only as root, and only into a folder whose every parent is owned
-# by root and writable by no one else, hence /run rather than the repository or /tmp.
+# by root and writable by no one else, hence /run rather than the repository or /tmp. There is one
+# per machine, shared by every checkout; EPOST_EXAMPLE_DIR and EPOST_EXAMPLE_PORT make another
+# (the example stack then needs that port: see the README).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,7 +64,16 @@ LogLevel ERROR
 CONF
   /usr/sbin/sshd -f "${base}/sshd_config" -E "${base}/sshd.log"
   for _ in $(seq 1 50); do running && break; sleep 0.1; done
-  running || { log "error: sshd did not start; see ${base}/sshd.log"; exit 1; }
+  if ! running; then
+    if grep -q "Address already in use" "${base}/sshd.log" 2>/dev/null; then
+      log "error: 127.0.0.1:${port} is taken by another program; choose a free port with" \
+        "EPOST_EXAMPLE_PORT=<port> and point the example stack at it:" \
+        "scripts/pulumi.sh config set --stack example --path 'epost-hybrid:epost.port' <port>"
+    else
+      log "error: sshd did not start; see ${base}/sshd.log"
+    fi
+    exit 1
+  fi
   log "running on 127.0.0.1:${port}; E-Post files in ${base}/root/C:/Program Files/EPOST/MS"
 }
 
