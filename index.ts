@@ -16,7 +16,7 @@ const { config, problems } = readTenantConfig({
   isSecret: (key) => runtimeConfig.isConfigSecret(`${project}:${key}`),
 });
 if (!config) {
-  throw new pulumi.RunError(formatProblems(problems));
+  throw new pulumi.RunError(formatProblems(problems, pulumi.getStack()));
 }
 
 const cfg = new pulumi.Config();

@@ -227,7 +227,8 @@ export function readTenantConfig(raw: RawConfig): {
     if (v !== undefined) values[key] = parseValue(v);
   }
   const problems: ConfigProblem[] = [];
-  const parsed = schema.safeParse(values);
+  // The schema holds no secret key, so the values it refuses can be shown.
+  const parsed = schema.safeParse(values, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const top = String(issue.path[0] ?? "");
@@ -244,7 +245,7 @@ export function readTenantConfig(raw: RawConfig): {
         continue;
       }
       const key = `${PROJECT}:${configPath(issue.path)}`;
-      problems.push({ key, message: issue.message, fix: fixFor(top, key) });
+      problems.push({ key, message: withValue(issue.message, issue.input), fix: fixFor(top, key) });
     }
   }
   const secrets = {} as SecretPresence;
@@ -349,6 +350,15 @@ function configPath(path: readonly PropertyKey[]): string {
     .join("");
 }
 
+/** The refused value after the message, when it is a short plain value worth showing. */
+function withValue(message: string, input: unknown): string {
+  if (typeof input === "string" || typeof input === "number" || typeof input === "boolean") {
+    const shown = JSON.stringify(input);
+    if (shown.length <= 80) return `${message} (got ${shown})`;
+  }
+  return message;
+}
+
 /** The keys the schema allows in the object at `path`, for an unknown key's message. */
 function allowedKeys(path: PropertyKey[]): string {
   let shape: z.ZodType = schema;
@@ -382,8 +392,17 @@ function fixFor(top: string, key: string): string {
   }
 }
 
-/** All problems as one message for the admin. */
-export function formatProblems(problems: ConfigProblem[]): string {
-  const lines = problems.map((p) => `  ${p.key}: ${p.message}\n      fix: ${p.fix}`);
+/**
+ * All problems as one message for the admin. With the stack's name, each fix names it too, so
+ * the command can be pasted as it stands.
+ */
+export function formatProblems(problems: ConfigProblem[], stack?: string): string {
+  const withStack = (fix: string) =>
+    stack
+      ? fix
+          .replace(/^pulumi config (set|rm)( --secret| --path)*/, `$& --stack ${stack}`)
+          .replace("Pulumi.<stack>.yaml", `Pulumi.${stack}.yaml`)
+      : fix;
+  const lines = problems.map((p) => `  ${p.key}: ${p.message}\n      fix: ${withStack(p.fix)}`);
   return `the stack configuration has ${problems.length} problem(s):\n${lines.join("\n")}`;
 }

@@ -199,7 +199,10 @@ describe("the example stack through the Pulumi engine", function () {
     const out = r.stdout + r.stderr;
     assert.match(out, /epost-hybrid:accounts\[0\]: expected the part before @, such as vip1/);
     assert.match(out, /epost-hybrid:epost\.hostKey: expected SHA256:<base64>/);
-    assert.match(out, /fix: pulumi config set --path 'epost-hybrid:accounts\[0\]' <value>/);
+    assert.match(
+      out,
+      /fix: pulumi config set --path --stack example 'epost-hybrid:accounts\[0\]' <value>/,
+    );
     assert.deepEqual(hashes(), before);
   });
 });

@@ -59,6 +59,29 @@ describe("tenant configuration", function () {
     );
   });
 
+  it("shows the refused value, and names the stack in each fix when it is known", function () {
+    const bad = { ...good, accounts: ["vip1", "le gacy"], epost: { ...good.epost, port: 99999 } };
+    const { problems } = readTenantConfig(raw(bad));
+    assert.deepEqual(
+      problems.map((p) => p.message),
+      [
+        'expected the part before @, such as vip1 (got "le gacy")',
+        "Too big: expected number to be <=65535 (got 99999)",
+      ],
+    );
+    const text = formatProblems(problems, "tenant-a");
+    assert.ok(
+      text.includes(
+        "fix: pulumi config set --path --stack tenant-a 'epost-hybrid:accounts[1]' <value>, " +
+          "or edit the list in stacks/Pulumi.tenant-a.yaml",
+      ),
+      text,
+    );
+    assert.ok(
+      text.includes("fix: pulumi config set --path --stack tenant-a 'epost-hybrid:epost.port'"),
+    );
+  });
+
   it("keeps SMB encryption when asked for", function () {
     const smb = {
       ...good,
