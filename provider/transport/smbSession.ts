@@ -8,6 +8,7 @@ import { EPostError } from "../errors";
 import { debug } from "../log";
 import { DEFAULT_SMB_PORT, SmbConnection, describeTarget } from "./connection";
 import { RemoteFs } from "./remoteFs";
+import { SessionPool } from "./sessionPool";
 
 /** Limits of our own, as for SSH: the engine gives dynamic resources no timeouts. */
 export interface SmbTuning {
@@ -296,7 +297,7 @@ export class SmbShare implements RemoteFs {
   }
 }
 
-const pool = new Map<string, Promise<SmbSession>>();
+const pool = new SessionPool<SmbSession>();
 let logins = 0;
 
 function poolKey(conn: SmbConnection): string {
@@ -311,23 +312,7 @@ export function getSmbSession(
   conn: SmbConnection,
   tuning: SmbTuning = DEFAULT_SMB_TUNING,
 ): Promise<SmbSession> {
-  const key = poolKey(conn);
-  const existing = pool.get(key);
-  if (existing) {
-    return existing.then((s) => {
-      if (!s.isClosed) return s;
-      if (pool.get(key) === existing) pool.delete(key);
-      return getSmbSession(conn, tuning);
-    });
-  }
-  const created = connect(conn, tuning, () => {
-    if (pool.get(key) === created) pool.delete(key);
-  });
-  pool.set(key, created);
-  created.catch(() => {
-    if (pool.get(key) === created) pool.delete(key);
-  });
-  return created;
+  return pool.get(poolKey(conn), (onClose) => connect(conn, tuning, onClose));
 }
 
 async function connect(
@@ -392,16 +377,8 @@ function openError(conn: SmbConnection, target: string, err: any): EPostError {
 }
 
 /** Ends every pooled SMB session, e.g. at the end of a test. */
-export async function closeAllSmbSessions(): Promise<void> {
-  const sessions = [...pool.values()];
-  pool.clear();
-  for (const s of sessions) {
-    try {
-      (await s).close();
-    } catch {
-      // never connected: nothing to end
-    }
-  }
+export function closeAllSmbSessions(): Promise<void> {
+  return pool.closeAll();
 }
 
 /** SMB logins made by this process; tests use it to check session reuse. */

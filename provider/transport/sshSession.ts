@@ -4,6 +4,7 @@ import { EPostError } from "../errors";
 import { debug, warn } from "../log";
 import { DEFAULT_SSH_PORT, SshConnection, describeTarget } from "./connection";
 import { RemoteFs } from "./remoteFs";
+import { SessionPool } from "./sessionPool";
 
 /** Limits of our own: the engine gives dynamic resources no timeouts or retries. */
 export interface SshTuning {
@@ -344,7 +345,7 @@ export class SshSession implements RemoteFs {
   }
 }
 
-const pool = new Map<string, Promise<SshSession>>();
+const pool = new SessionPool<SshSession>();
 
 function poolKey(conn: SshConnection): string {
   // Credentials are part of the key so that two stacks with different accounts never share a
@@ -365,36 +366,12 @@ export function getSession(
   conn: SshConnection,
   tuning: SshTuning = DEFAULT_TUNING,
 ): Promise<SshSession> {
-  const key = poolKey(conn);
-  const existing = pool.get(key);
-  if (existing) {
-    return existing.then((s) => {
-      if (!s.isClosed) return s;
-      if (pool.get(key) === existing) pool.delete(key);
-      return getSession(conn, tuning);
-    });
-  }
-  const created = connectWithRetry(conn, tuning, () => {
-    if (pool.get(key) === created) pool.delete(key);
-  });
-  pool.set(key, created);
-  created.catch(() => {
-    if (pool.get(key) === created) pool.delete(key);
-  });
-  return created;
+  return pool.get(poolKey(conn), (onClose) => connectWithRetry(conn, tuning, onClose));
 }
 
 /** Closes every pooled session, e.g. at the end of a test. */
-export async function closeAllSessions(): Promise<void> {
-  const sessions = [...pool.values()];
-  pool.clear();
-  for (const s of sessions) {
-    try {
-      (await s).close();
-    } catch {
-      // a session that never connected has nothing to close
-    }
-  }
+export function closeAllSessions(): Promise<void> {
+  return pool.closeAll();
 }
 
 /** How many sessions are open or opening; tests use it to check connection reuse. */
