@@ -13,7 +13,32 @@ import { ExoFake } from "../fakes/exoFake";
 import { BAD_INPUTS, runBadInputs } from "./badInputs";
 import { runConcurrentWriters } from "./concurrentWriters";
 import { runSecretScenario, runSmbSecretScenario } from "./secretHits";
-import { KILL_STEPS, runFaultTrials, smbFaultHost, sshFaultHost } from "./writeFaults";
+import {
+  FaultFigures,
+  KILL_STEPS,
+  runFaultTrials,
+  smbFaultHost,
+  sshFaultHost,
+} from "./writeFaults";
+
+/** The figures of a run of fault trials in which nothing went wrong. */
+const clean = (trials: number): FaultFigures => ({
+  trials,
+  corruptFiles: 0,
+  lostLines: 0,
+  notConverged: 0,
+  leftovers: 0,
+  missedFaults: 0,
+});
+
+/** Two concurrent deploys and a hand edit in which every line landed once. */
+const LANDED = {
+  ownedLines: 21,
+  missingOwned: 0,
+  duplicated: 0,
+  handEditsLost: 0,
+  writerErrors: 0,
+};
 
 describe("faults, races and bad input over SSH", function () {
   this.timeout(300_000);
@@ -35,14 +60,7 @@ describe("faults, races and bad input over SSH", function () {
 
   it(`leaves old or new bytes, loses no line and converges, over 200 writes cut at ${KILL_STEPS.length} steps`, async function () {
     const f = await runFaultTrials(sshFaultHost(host), 200, 20261203);
-    assert.deepEqual(f, {
-      trials: 200,
-      corruptFiles: 0,
-      lostLines: 0,
-      notConverged: 0,
-      leftovers: 0,
-      missedFaults: 0,
-    });
+    assert.deepEqual(f, clean(200));
   });
 
   it(`refuses all ${BAD_INPUTS.length} bad inputs by field and writes nothing`, async function () {
@@ -56,11 +74,7 @@ describe("faults, races and bad input over SSH", function () {
   it("lands every line of two concurrent deploys and keeps a hand edit made mid-write", async function () {
     for (let round = 0; round < 3; round++) {
       const f = await runConcurrentWriters(host);
-      assert.deepEqual(
-        f,
-        { ownedLines: 21, missingOwned: 0, duplicated: 0, handEditsLost: 0, writerErrors: 0 },
-        `round ${round}`,
-      );
+      assert.deepEqual(f, LANDED, `round ${round}`);
     }
   });
 
@@ -132,14 +146,7 @@ describe("faults and secrets over SMB", function () {
     const relay = await startRelay(host.port, false);
     try {
       const f = await runFaultTrials(smbFaultHost(host, relay), 200, 20261204);
-      assert.deepEqual(f, {
-        trials: 200,
-        corruptFiles: 0,
-        lostLines: 0,
-        notConverged: 0,
-        leftovers: 0,
-        missedFaults: 0,
-      });
+      assert.deepEqual(f, clean(200));
     } finally {
       await closeAllRemotes();
       await relay.stop();
@@ -148,24 +155,13 @@ describe("faults and secrets over SMB", function () {
 
   it(`does the same over 100 writes whose SMB client process dies at ${KILL_STEPS.length} steps`, async function () {
     const f = await runFaultTrials(smbFaultHost(host), 100, 20261205);
-    assert.deepEqual(f, {
-      trials: 100,
-      corruptFiles: 0,
-      lostLines: 0,
-      notConverged: 0,
-      leftovers: 0,
-      missedFaults: 0,
-    });
+    assert.deepEqual(f, clean(100));
   });
 
   it("lands every line of two concurrent deploys and keeps a hand edit made mid-write", async function () {
     for (let round = 0; round < 3; round++) {
       const f = await runConcurrentWriters(host);
-      assert.deepEqual(
-        f,
-        { ownedLines: 21, missingOwned: 0, duplicated: 0, handEditsLost: 0, writerErrors: 0 },
-        `round ${round}`,
-      );
+      assert.deepEqual(f, LANDED, `round ${round}`);
     }
   });
 

@@ -18,6 +18,48 @@ export interface SecretFigures {
   hits: string[];
 }
 
+const BACKUPS = "Program Files/EPOST/MS/epost-hybrid-backup";
+
+/** Turns debug logging on and copies everything written to stderr into `seen`, until undone. */
+function captureDebug(seen: string[]): () => void {
+  const oldWrite = process.stderr.write.bind(process.stderr);
+  const oldDebug = process.env.EPOST_HYBRID_DEBUG;
+  process.env.EPOST_HYBRID_DEBUG = "1";
+  process.stderr.write = (chunk: unknown, ...rest: unknown[]) => {
+    seen.push(String(chunk));
+    return (oldWrite as (...a: unknown[]) => boolean)(...[chunk, ...rest]);
+  };
+  return () => {
+    process.stderr.write = oldWrite;
+    if (oldDebug === undefined) delete process.env.EPOST_HYBRID_DEBUG;
+    else process.env.EPOST_HYBRID_DEBUG = oldDebug;
+  };
+}
+
+/**
+ * Every place a secret appears in what was seen or in the backup folder, each named by the
+ * secret's first `shown` characters only.
+ */
+function findSecrets(
+  secrets: string[],
+  seen: string[],
+  backups: string,
+  shown: number,
+): SecretFigures {
+  const hits: string[] = [];
+  for (const s of secrets) {
+    seen.forEach((text, i) => {
+      if (text.includes(s)) hits.push(`output ${i}: ${s.slice(0, shown)}...`);
+    });
+  }
+  for (const n of fs.existsSync(backups) ? fs.readdirSync(backups) : []) {
+    const text = fs.readFileSync(path.join(backups, n), "latin1");
+    for (const s of secrets)
+      if (text.includes(s)) hits.push(`backup ${n}: ${s.slice(0, shown)}...`);
+  }
+  return { secrets: secrets.length, hits };
+}
+
 /**
  * Deploys, changes and breaks things with secrets in play (the SSH key, XOAUTH2 data, the EXO
  * client secret), capturing debug logs, error messages and outputs, then greps them and the
@@ -32,13 +74,7 @@ export async function runSecretScenario(host: SshHost, exo: ExoFake): Promise<Se
     .filter((l) => l && !l.startsWith("-----"));
   const secrets = [first, second, exo.clientSecret, ...keyLines];
   const seen: string[] = [];
-  const oldWrite = process.stderr.write.bind(process.stderr);
-  const oldDebug = process.env.EPOST_HYBRID_DEBUG;
-  process.env.EPOST_HYBRID_DEBUG = "1";
-  process.stderr.write = (chunk: unknown, ...rest: unknown[]) => {
-    seen.push(String(chunk));
-    return (oldWrite as (...a: unknown[]) => boolean)(...[chunk, ...rest]);
-  };
+  const stopCapture = captureDebug(seen);
   const base = { connection: host.connection(), ...(host.layout ? { layout: host.layout } : {}) };
   // What the provider says to the admin: messages, failures, ids and lines. Its outputs also
   // carry the secret inputs themselves, which the engine stores encrypted by key; those are not
@@ -115,22 +151,9 @@ export async function runSecretScenario(host: SshHost, exo: ExoFake): Promise<Se
       ),
     );
   } finally {
-    process.stderr.write = oldWrite;
-    if (oldDebug === undefined) delete process.env.EPOST_HYBRID_DEBUG;
-    else process.env.EPOST_HYBRID_DEBUG = oldDebug;
+    stopCapture();
   }
-  const hits: string[] = [];
-  for (const s of secrets) {
-    seen.forEach((text, i) => {
-      if (text.includes(s)) hits.push(`output ${i}: ${s.slice(0, 10)}...`);
-    });
-  }
-  const backups = host.file("Program Files/EPOST/MS/epost-hybrid-backup");
-  for (const n of fs.existsSync(backups) ? fs.readdirSync(backups) : []) {
-    const text = fs.readFileSync(path.join(backups, n), "latin1");
-    for (const s of secrets) if (text.includes(s)) hits.push(`backup ${n}: ${s.slice(0, 10)}...`);
-  }
-  return { secrets: secrets.length, hits };
+  return findSecrets(secrets, seen, host.file(BACKUPS), 10);
 }
 
 /**
@@ -142,13 +165,7 @@ export async function runSmbSecretScenario(host: SmbHost): Promise<SecretFigures
   const wrong = `${host.password}-wrong`;
   const secrets = [host.password, wrong];
   const seen: string[] = [];
-  const oldWrite = process.stderr.write.bind(process.stderr);
-  const oldDebug = process.env.EPOST_HYBRID_DEBUG;
-  process.env.EPOST_HYBRID_DEBUG = "1";
-  process.stderr.write = (chunk: unknown, ...rest: unknown[]) => {
-    seen.push(String(chunk));
-    return (oldWrite as (...a: unknown[]) => boolean)(...[chunk, ...rest]);
-  };
+  const stopCapture = captureDebug(seen);
   const args = {
     connection: host.connection(),
     alias: "vip1@example.jp",
@@ -178,21 +195,8 @@ export async function runSmbSecretScenario(host: SmbHost): Promise<SecretFigures
       seen.push(`wrong password: ${(err as Error).message}`);
     }
   } finally {
-    process.stderr.write = oldWrite;
-    if (oldDebug === undefined) delete process.env.EPOST_HYBRID_DEBUG;
-    else process.env.EPOST_HYBRID_DEBUG = oldDebug;
+    stopCapture();
     await closeAllRemotes();
   }
-  const hits: string[] = [];
-  for (const s of secrets) {
-    seen.forEach((text, i) => {
-      if (text.includes(s)) hits.push(`output ${i}: ${s.slice(0, 3)}...`);
-    });
-  }
-  const backups = host.file("Program Files/EPOST/MS/epost-hybrid-backup");
-  for (const n of fs.existsSync(backups) ? fs.readdirSync(backups) : []) {
-    const text = fs.readFileSync(path.join(backups, n), "latin1");
-    for (const s of secrets) if (text.includes(s)) hits.push(`backup ${n}: ${s.slice(0, 3)}...`);
-  }
-  return { secrets: secrets.length, hits };
+  return findSecrets(secrets, seen, host.file(BACKUPS), 3);
 }
