@@ -35,6 +35,13 @@ copy_tree() {
 
 start() {
   if running; then
+    local serving
+    serving="$(sed -n 's/^Port //p' "${base}/sshd_config" 2>/dev/null || true)"
+    if [[ -n "${serving}" && "${serving}" != "${port}" ]]; then
+      log "error: the host in ${base} already runs on port ${serving}, not ${port}; give a" \
+        "second host a folder of its own with EPOST_EXAMPLE_DIR"
+      exit 1
+    fi
     log "already running on 127.0.0.1:${port} (files in ${base}/root/C:)"
     return
   fi
@@ -66,9 +73,9 @@ CONF
   for _ in $(seq 1 50); do running && break; sleep 0.1; done
   if ! running; then
     if grep -q "Address already in use" "${base}/sshd.log" 2>/dev/null; then
-      log "error: 127.0.0.1:${port} is taken by another program; choose a free port with" \
-        "EPOST_EXAMPLE_PORT=<port> and point the example stack at it:" \
-        "scripts/pulumi.sh config set --stack example --path 'epost-hybrid:epost.port' <port>"
+      log "error: 127.0.0.1:${port} is taken by another program; run a host of your own with" \
+        "EPOST_EXAMPLE_PORT=<free port> EPOST_EXAMPLE_DIR=<folder> set for every example" \
+        "command (scripts/example.sh then points the example stack at that port)"
     else
       log "error: sshd did not start; see ${base}/sshd.log"
     fi
